@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Portable SQL conventions, shared by both databases:
+//   - queries use ? placeholders; rebind turns them into $n for PostgreSQL;
+//   - times are BIGINT microseconds since the Unix epoch, in UTC;
+//   - booleans are INTEGER 0 or 1;
+//   - JSON is TEXT;
+//   - ids come from the id allocator, never from the database.
+
+// rebind rewrites ? placeholders to $1, $2, … for PostgreSQL, leaving
+// question marks inside quoted strings alone.
+func rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n, inQuote := 0, false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// queryer is what both a transaction and a pool can do, with rebinding.
+type queryer interface {
+	exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, query string, args ...any) *sql.Row
+	dialect() Dialect
+}
+
+// conn wraps a pool or a transaction and rebinds every query.
+type conn struct {
+	d Dialect
+	q interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}
+}
+
+func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, rebind(c.d, q), args...)
+}
+
+func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, rebind(c.d, q), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, rebind(c.d, q), args...)
+}
+
+func (c conn) dialect() Dialect { return c.d }
+
+// reader returns the read pool. On SQLite it never sees uncommitted writes.
+func (db *DB) reader() queryer { return conn{d: db.dialect, q: db.read} }
+
+// inTx runs fn in one write transaction and commits it if fn returns nil.
+// On SQLite the transaction begins IMMEDIATE on the single writer, so it
+// never fails half-way for a lock.
+func (db *DB) inTx(ctx context.Context, fn func(tx queryer) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(conn{d: db.dialect, q: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// micros returns t as microseconds since the epoch, the stored form of times.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros turns a stored time back into a UTC time.Time.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullMicros returns nil for a nil or zero time, so that it is stored as NULL.
+func nullMicros(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// timePtr turns a nullable stored time into a *time.Time.
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}
+
+// boolInt returns 1 for true and 0 for false, the stored form of booleans.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nullString returns nil for "", so that it is stored as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// placeholders returns "(?, ?, …), (…)" for rows rows of cols columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
