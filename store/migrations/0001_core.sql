@@ -44,6 +44,7 @@ CREATE TABLE sessions (
     expires_at   BIGINT NOT NULL
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
 
 CREATE TABLE api_keys (
     id           {{pk}},
@@ -113,6 +114,7 @@ CREATE TABLE customers (
 );
 CREATE UNIQUE INDEX customers_external ON customers (workspace_id, external_id);
 CREATE INDEX customers_email ON customers (workspace_id, email);
+CREATE INDEX customers_first_touchpoint ON customers (workspace_id, first_touchpoint_id);
 
 -- identities resolves the ids a customer is known by: their external id,
 -- the external ids of profiles merged into them, and stitched anonymous ids.
