@@ -403,7 +403,7 @@ func upsertCustomers(ctx context.Context, tx queryer, ws int64, cs []*cxm.Custom
 		}
 	}
 	refs := make(map[string]customerRef, len(exts))
-	if err := resolveIdentities(ctx, tx, ws, identityExternal, exts, refs); err != nil {
+	if err := resolveExternalIDs(ctx, tx, ws, exts, refs); err != nil {
 		return err
 	}
 	ids := make([]int64, 0, len(refs))

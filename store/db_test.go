@@ -2,14 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 )
 
 // testDBs returns a fresh store on SQLite in a temp dir and, when
@@ -40,8 +35,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, db *DB)) {
 
 // OpenTestPostgres opens a store on PostgreSQL in a new schema of its own
 // when CXM_TEST_DATABASE_URL is set, and drops the schema after the test.
-// It returns nil (and logs why) when the variable is unset. Other packages'
-// tests use it too.
+// It returns nil (and logs why) when the variable is unset.
 func OpenTestPostgres(t testing.TB) *DB {
 	t.Helper()
 	url := os.Getenv("CXM_TEST_DATABASE_URL")
@@ -49,32 +43,14 @@ func OpenTestPostgres(t testing.TB) *DB {
 		t.Log("PostgreSQL tests skipped: CXM_TEST_DATABASE_URL is not set")
 		return nil
 	}
-	ctx := context.Background()
-	schema := fmt.Sprintf("t_%d_%d", time.Now().UnixNano(), rand.IntN(1e6))
-	admin, err := sql.Open("pgx", url)
+	db, drop, err := OpenInNewSchema(context.Background(), url, "test", Config{})
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
 	t.Cleanup(func() {
-		a, err := sql.Open("pgx", url)
-		if err == nil {
-			a.Exec("DROP SCHEMA " + schema + " CASCADE")
-			a.Close()
-		}
+		db.Close()
+		drop()
 	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := Open(ctx, Config{URL: url + sep + "search_path=" + schema})
-	if err != nil {
-		t.Fatalf("open postgres store: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
 	return db
 }
 

@@ -98,7 +98,7 @@ func identify(ctx context.Context, tx queryer, ws int64, anonymousID string, pro
 // with the empty fields filled from profile, or creates it with id newID.
 func findOrCreateIdentified(ctx context.Context, tx queryer, ws int64, profile *cxm.Customer, newID int64, now time.Time) (*cxm.Customer, error) {
 	refs := map[string]customerRef{}
-	if err := resolveIdentities(ctx, tx, ws, identityExternal, []string{profile.ExternalID}, refs); err != nil {
+	if err := resolveExternalIDs(ctx, tx, ws, []string{profile.ExternalID}, refs); err != nil {
 		return nil, err
 	}
 	ref, ok := refs[profile.ExternalID]

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -263,30 +265,32 @@ func (in *ingest) assignEventIDs() {
 // first touchpoint of known customers back where the batch holds an
 // earlier interaction.
 func (in *ingest) resolveCustomers() error {
-	// earliest holds the first record of each external and anonymous id.
+	// earliest holds the first record of each external id, in the order
+	// the ids first appear; anons the distinct anonymous ids of records
+	// without external id.
 	earliest := make(map[string]int, len(in.batch))
 	var exts, anons []string
+	seenAnon := map[string]bool{}
 	for i, r := range in.batch {
-		if in.skip[i] {
-			continue
-		}
-		key := "e" + r.Customer
-		if r.Customer == "" {
-			key = "a" + r.AnonymousID
-		}
-		e, seen := earliest[key]
 		switch {
-		case !seen && r.Customer != "":
-			exts = append(exts, r.Customer)
-		case !seen:
-			anons = append(anons, r.AnonymousID)
-		case in.at[i] >= in.at[e]:
-			continue
+		case in.skip[i]:
+		case r.Customer == "":
+			if !seenAnon[r.AnonymousID] {
+				seenAnon[r.AnonymousID] = true
+				anons = append(anons, r.AnonymousID)
+			}
+		default:
+			e, seen := earliest[r.Customer]
+			if !seen {
+				exts = append(exts, r.Customer)
+			}
+			if !seen || in.at[i] < in.at[e] {
+				earliest[r.Customer] = i
+			}
 		}
-		earliest[key] = i
 	}
 	refs := make(map[string]customerRef, len(exts))
-	if err := resolveIdentities(in.ctx, in.tx, in.ws, identityExternal, exts, refs); err != nil {
+	if err := resolveExternalIDs(in.ctx, in.tx, in.ws, exts, refs); err != nil {
 		return err
 	}
 	if err := in.createCustomers(exts, earliest, refs); err != nil {
@@ -321,6 +325,8 @@ func (in *ingest) resolveCustomers() error {
 	for _, t := range firsts {
 		ts = append(ts, t)
 	}
+	// In id order, concurrent batches lock customers in the same order.
+	slices.SortFunc(ts, func(a, b firstTouch) int { return cmp.Compare(a.customerID, b.customerID) })
 	return advanceFirstTouchpoints(in.ctx, in.tx, in.ws, ts, in.now)
 }
 
@@ -332,12 +338,15 @@ func (in *ingest) createCustomers(exts []string, earliest map[string]int, refs m
 		if _, ok := refs[ext]; ok {
 			continue
 		}
-		e := earliest["e"+ext]
+		e := earliest[ext]
 		news = append(news, newCustomer{externalID: ext, touchpointID: in.batch[e].TouchpointID, firstSeen: in.at[e]})
 	}
 	if len(news) == 0 {
 		return nil
 	}
+	// In key order, concurrent batches creating the same customers on
+	// PostgreSQL wait for each other instead of deadlocking.
+	slices.SortFunc(news, func(a, b newCustomer) int { return strings.Compare(a.externalID, b.externalID) })
 	created, err := insertNewCustomers(in.ctx, in.tx, in.ws, news, in.nextID, in.now)
 	if err != nil {
 		return err
@@ -352,7 +361,7 @@ func (in *ingest) createCustomers(exts []string, earliest map[string]int, refs m
 		}
 	}
 	// Customers another writer created meanwhile are looked up again.
-	if err := resolveIdentities(in.ctx, in.tx, in.ws, identityExternal, raced, refs); err != nil {
+	if err := resolveExternalIDs(in.ctx, in.tx, in.ws, raced, refs); err != nil {
 		return err
 	}
 	for _, ext := range raced {
@@ -373,10 +382,13 @@ func (in *ingest) insert() ([]bool, error) {
 			rows = append(rows, i)
 		}
 	}
-	args := make([]any, 0, min(len(rows), inChunk)*interactionCols)
-	var full string
-	for start := 0; start < len(rows); start += inChunk {
-		chunk := rows[start:min(start+inChunk, len(rows))]
+	size := bulkRows(in.tx.dialect())
+	stmts := newBulkStmts(in.ctx, in.tx, insertInteractionsSQL)
+	defer stmts.close()
+	args := make([]any, 0, min(len(rows), size)*interactionCols)
+	ws, received := any(in.ws), any(micros(in.now)) // boxed once, not per row
+	for start := 0; start < len(rows); start += size {
+		chunk := rows[start:min(start+size, len(rows))]
 		args = args[:0]
 		for _, i := range chunk {
 			r := in.batch[i]
@@ -390,41 +402,55 @@ func (in *ingest) insert() ([]bool, error) {
 			if len(r.Properties) > 0 {
 				props = string(r.Properties)
 			}
-			args = append(args, in.firstRowID+int64(i), in.ws, r.ID, customer, nullString(r.AnonymousID),
-				r.TouchpointID, r.Type, in.at[i], value, props, micros(in.now))
+			args = append(args, in.firstRowID+int64(i), ws, r.ID, customer, nullString(r.AnonymousID),
+				r.TouchpointID, r.Type, in.at[i], value, props, received)
 		}
-		var q string
-		if len(chunk) == inChunk && full != "" {
-			q = full
-		} else {
-			q = insertInteractionsSQL(len(chunk))
-			if len(chunk) == inChunk {
-				full = q
-			}
-		}
-		if err := in.insertChunk(q, args, inserted); err != nil {
+		if err := in.insertChunk(stmts, chunk, args, inserted); err != nil {
 			return nil, err
 		}
 	}
 	return inserted, nil
 }
 
-// insertChunk runs one multi-row insert and marks the records it stored.
-func (in *ingest) insertChunk(q string, args []any, inserted []bool) error {
-	rs, err := in.tx.query(in.ctx, q, args...)
+// insertChunk runs one multi-row insert of the records chunk and marks
+// the ones it stored. When it stored fewer than all, the stored ones are
+// those whose row, found by event id, carries this call's row id.
+func (in *ingest) insertChunk(stmts *bulkStmts, chunk []int, args []any, inserted []bool) error {
+	res, err := stmts.exec(len(chunk), args)
 	if err != nil {
 		return fmt.Errorf("insert interactions: %w", err)
 	}
-	defer rs.Close()
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return fmt.Errorf("insert interactions: %w", err)
-		}
-		inserted[in.byEvent[id]] = true
-	}
-	if err := rs.Err(); err != nil {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return fmt.Errorf("insert interactions: %w", err)
+	}
+	if int(n) == len(chunk) {
+		for _, i := range chunk {
+			inserted[i] = true
+		}
+		return nil
+	}
+	ids := make([]any, 0, len(chunk)+1)
+	ids = append(ids, in.ws)
+	for _, i := range chunk {
+		ids = append(ids, in.batch[i].ID)
+	}
+	rows, err := in.tx.query(in.ctx, "SELECT id FROM interactions WHERE workspace_id = ? AND event_id IN ("+inList(len(chunk))+")", ids...)
+	if err != nil {
+		return fmt.Errorf("find duplicates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("find duplicates: %w", err)
+		}
+		if i := id - in.firstRowID; i >= 0 && i < int64(len(in.batch)) {
+			inserted[i] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find duplicates: %w", err)
 	}
 	return nil
 }
@@ -433,5 +459,5 @@ func (in *ingest) insertChunk(q string, args []any, inserted []bool) error {
 func insertInteractionsSQL(rows int) string {
 	return `INSERT INTO interactions (id, workspace_id, event_id, customer_id, anonymous_id, touchpoint_id,
 		type, occurred_at, value, properties, received_at) VALUES ` + placeholders(rows, interactionCols) +
-		` ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING event_id`
+		` ON CONFLICT (workspace_id, event_id) DO NOTHING`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,93 @@ type firstTouch struct {
 // inList returns "?, ?, …" with n placeholders.
 func inList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// bulkRows returns how many rows (or IN values) one statement of a bulk
+// operation carries. SQLite runs a prepared statement again cheaply but
+// parses a long one slowly, so there a short statement prepared once and
+// run many times is fastest; on PostgreSQL every statement is a round
+// trip, so fewer, longer ones are.
+func bulkRows(d Dialect) int {
+	if d == SQLite {
+		return 100
+	}
+	return inChunk
+}
+
+// bulkStmts hands out the statement of a bulk operation for a number of
+// rows, built by text. Within one transaction on SQLite each size is
+// prepared once and reused; the PostgreSQL driver caches prepared
+// statements by itself, so there the text simply runs.
+type bulkStmts struct {
+	ctx      context.Context
+	q        queryer
+	text     func(rows int) string
+	prepared map[int]*sql.Stmt
+}
+
+// newBulkStmts returns the statements built by text, run through q.
+func newBulkStmts(ctx context.Context, q queryer, text func(rows int) string) *bulkStmts {
+	return &bulkStmts{ctx: ctx, q: q, text: text}
+}
+
+// query runs the statement for rows rows with args.
+func (b *bulkStmts) query(rows int, args []any) (*sql.Rows, error) {
+	stmt, err := b.stmt(rows)
+	if err != nil || stmt == nil {
+		if err != nil {
+			return nil, err
+		}
+		return b.q.query(b.ctx, b.text(rows), args...)
+	}
+	return stmt.QueryContext(b.ctx, args...)
+}
+
+// exec runs the statement for rows rows with args.
+func (b *bulkStmts) exec(rows int, args []any) (sql.Result, error) {
+	stmt, err := b.stmt(rows)
+	switch {
+	case err != nil:
+		return nil, err
+	case stmt == nil:
+		return b.q.exec(b.ctx, b.text(rows), args...)
+	default:
+		return stmt.ExecContext(b.ctx, args...)
+	}
+}
+
+// stmt returns the prepared statement for rows rows, or nil where
+// statements run unprepared.
+func (b *bulkStmts) stmt(rows int) (*sql.Stmt, error) {
+	c, ok := b.q.(conn)
+	if !ok || c.d != SQLite {
+		return nil, nil
+	}
+	p, ok := c.q.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	})
+	if !ok {
+		return nil, nil
+	}
+	if s := b.prepared[rows]; s != nil {
+		return s, nil
+	}
+	s, err := p.PrepareContext(b.ctx, b.text(rows))
+	if err != nil {
+		return nil, err
+	}
+	if b.prepared == nil {
+		b.prepared = make(map[int]*sql.Stmt)
+	}
+	b.prepared[rows] = s
+	return s, nil
+}
+
+// close releases the prepared statements.
+func (b *bulkStmts) close() {
+	for _, s := range b.prepared {
+		s.Close()
+	}
 }
 
 // loadTouchpointRefs returns every touchpoint of the workspace by key.
@@ -123,21 +211,78 @@ func createTouchpointRefs(ctx context.Context, q queryer, ws int64, keys []strin
 	return nil
 }
 
-// resolveIdentities looks values of kind up in identities, inChunk at a
-// time, and adds each known one to into with its customer's first-seen time.
+// The lookups below join the values, given as a VALUES list, with the
+// table, rather than testing "value IN (?, ?, …)": PostgreSQL runs its
+// cached statements with generic plans, in which an IN list of parameters
+// is searched linearly for every row scanned, while a join keeps a good
+// plan either way. CROSS JOIN makes SQLite, which takes it as the order of
+// the loops, probe the indexes once per value; PostgreSQL plans it as any
+// inner join.
+
+// valuesList returns "(?), (?), …" with n rows of one column.
+func valuesList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("(?), ", n), ", ")
+}
+
+// resolveExternalIDs finds the customers known by the external ids
+// values and adds them to into. Most are a customer's own external id,
+// found through the customers index in one step; the rest are looked up
+// in identities, which also holds the ids of profiles merged away.
+func resolveExternalIDs(ctx context.Context, q queryer, ws int64, values []string, into map[string]customerRef) error {
+	err := lookupCustomers(ctx, q, values, []any{ws}, func(n int) string {
+		return `SELECT v.column1, c.id, c.first_seen_at FROM (VALUES ` + valuesList(n) + `) AS v
+			CROSS JOIN customers c WHERE c.workspace_id = ? AND c.external_id = v.column1`
+	}, into)
+	if err != nil {
+		return fmt.Errorf("resolve external ids: %w", err)
+	}
+	var rest []string
+	for _, v := range values {
+		if _, ok := into[v]; !ok {
+			rest = append(rest, v)
+		}
+	}
+	return resolveIdentities(ctx, q, ws, identityExternal, rest, into)
+}
+
+// resolveIdentities looks values of kind up in identities and adds each
+// known one to into with its customer's first-seen time.
 func resolveIdentities(ctx context.Context, q queryer, ws int64, kind string, values []string, into map[string]customerRef) error {
-	args := make([]any, 0, inChunk+2)
-	for start := 0; start < len(values); start += inChunk {
-		chunk := values[start:min(start+inChunk, len(values))]
-		args = append(args[:0], ws, kind)
+	err := lookupCustomers(ctx, q, values, []any{ws, kind}, func(n int) string {
+		return `SELECT v.column1, c.id, c.first_seen_at FROM (VALUES ` + valuesList(n) + `) AS v
+			CROSS JOIN identities i CROSS JOIN customers c
+			WHERE i.workspace_id = ? AND i.kind = ? AND i.value = v.column1 AND c.id = i.customer_id`
+	}, into)
+	if err != nil {
+		return fmt.Errorf("resolve %s ids: %w", kind, err)
+	}
+	return nil
+}
+
+// lookupCustomers runs the query built by text for n values, with the
+// values and then trail as arguments, over values in chunks. Each result
+// row is a value, a customer id and a first-seen time, added to into.
+func lookupCustomers(ctx context.Context, q queryer, values []string, trail []any, text func(n int) string, into map[string]customerRef) error {
+	if len(values) == 0 {
+		return nil
+	}
+	// Values probed in index order share the pages they read.
+	values = slices.Clone(values)
+	slices.Sort(values)
+	size := bulkRows(q.dialect())
+	stmts := newBulkStmts(ctx, q, text)
+	defer stmts.close()
+	args := make([]any, 0, size+len(trail))
+	for start := 0; start < len(values); start += size {
+		chunk := values[start:min(start+size, len(values))]
+		args = args[:0]
 		for _, v := range chunk {
 			args = append(args, v)
 		}
-		rows, err := q.query(ctx, `SELECT i.value, c.id, c.first_seen_at FROM identities i
-			JOIN customers c ON c.id = i.customer_id
-			WHERE i.workspace_id = ? AND i.kind = ? AND i.value IN (`+inList(len(chunk))+`)`, args...)
+		args = append(args, trail...)
+		rows, err := stmts.query(len(chunk), args)
 		if err != nil {
-			return fmt.Errorf("resolve %s ids: %w", kind, err)
+			return err
 		}
 		for rows.Next() {
 			var value string
@@ -145,7 +290,7 @@ func resolveIdentities(ctx context.Context, q queryer, ws int64, kind string, va
 			var first sql.NullInt64
 			if err := rows.Scan(&value, &ref.id, &first); err != nil {
 				rows.Close()
-				return fmt.Errorf("resolve %s ids: %w", kind, err)
+				return err
 			}
 			ref.firstSeen, ref.hasFirst = first.Int64, first.Valid
 			into[value] = ref
@@ -153,7 +298,7 @@ func resolveIdentities(ctx context.Context, q queryer, ws int64, kind string, va
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return fmt.Errorf("resolve %s ids: %w", kind, err)
+			return err
 		}
 	}
 	return nil

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+func runBench(ctx context.Context, m *Main, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]")
+		return errUsage
+	}
+	switch args[0] {
+	case "ingest":
+		return runBenchIngest(ctx, m, args[1:])
+	}
+	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest\n", args[0])
+	return errUsage
+}
+
+// printResult writes a benchmark's result as one JSON line, or as aligned
+// lines for people.
+func printResult(m *Main, asJSON bool, fields []benchField) error {
+	if asJSON {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, f := range fields {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k, _ := json.Marshal(f.name)
+			v, err := json.Marshal(f.value)
+			if err != nil {
+				return err
+			}
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(v)
+		}
+		b.WriteString("}\n")
+		_, err := fmt.Fprint(m.Stdout, b.String())
+		return err
+	}
+	for _, f := range fields {
+		fmt.Fprintf(m.Stdout, "%-22s %v\n", f.name, f.value)
+	}
+	return nil
+}
+
+// benchField is one named figure of a benchmark result, in print order.
+type benchField struct {
+	name  string
+	value any
+}
+
+// peakRSSMB returns the process's peak resident memory in MiB, from /proc.
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// round2 rounds x to two decimals for printing.
+func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/store"
+)
+
+// benchTouchpoints are the touchpoints the ingest benchmark posts to.
+var benchTouchpoints = []struct {
+	key, stage string
+	ch         cxm.Channel
+}{
+	{"search-ads", "awareness", cxm.ChannelWeb}, {"instagram", "awareness", cxm.ChannelSocial},
+	{"newsletter", "consideration", cxm.ChannelEmail}, {"website", "consideration", cxm.ChannelWeb},
+	{"app", "consideration", cxm.ChannelApp}, {"checkout", "purchase", cxm.ChannelWeb},
+	{"store", "purchase", cxm.ChannelStore}, {"delivery", "receipt", cxm.ChannelDelivery},
+	{"hotline", "receipt", cxm.ChannelPhone}, {"reviews", "advocacy", cxm.ChannelWeb},
+}
+
+var benchTypes = []string{"view", "order", "delivered", "call", "review", "newsletter.open"}
+
+// benchEvents returns n interactions over customers customers, the same every time.
+func benchEvents(n, customers int, start time.Time) []*cxm.Interaction {
+	out := make([]*cxm.Interaction, n)
+	for i := range out {
+		v := float64(20 + i%480)
+		out[i] = &cxm.Interaction{
+			ID:         "bench-" + strconv.Itoa(i),
+			Customer:   "K-" + strconv.Itoa(100000+(i*7919)%customers),
+			Touchpoint: benchTouchpoints[i%len(benchTouchpoints)].key,
+			Type:       benchTypes[i%len(benchTypes)],
+			OccurredAt: start.Add(time.Duration(i) * time.Second),
+			Value:      &v,
+			Properties: []byte(`{"order_id":"A-` + strconv.Itoa(i) + `","items":` + strconv.Itoa(1+i%5) + `}`),
+		}
+	}
+	return out
+}
+
+// ndjson encodes events as NDJSON batches of size batch.
+func ndjson(events []*cxm.Interaction, batch int) [][]byte {
+	var out [][]byte
+	for i := 0; i < len(events); i += batch {
+		var b bytes.Buffer
+		for _, e := range events[i:min(i+batch, len(events))] {
+			fmt.Fprintf(&b, `{"id":%q,"customer":%q,"touchpoint":%q,"type":%q,"occurred_at":%q,"value":%g,"properties":%s}`+"\n",
+				e.ID, e.Customer, e.Touchpoint, e.Type, e.OccurredAt.Format(time.RFC3339Nano), *e.Value, e.Properties)
+		}
+		out = append(out, b.Bytes())
+	}
+	return out
+}
+
+// benchDB opens a fresh SQLite store in dir with a workspace and the bench touchpoints.
+func benchDB(ctx context.Context, dir string) (*store.DB, *cxm.Workspace, error) {
+	db, err := store.Open(ctx, store.Config{URL: filepath.Join(dir, "cxm.db")})
+	if err != nil {
+		return nil, nil, err
+	}
+	ws := &cxm.Workspace{Slug: "bench", Name: "Bench"}
+	if err := db.CreateWorkspace(ctx, ws); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	for _, t := range benchTouchpoints {
+		tp := &cxm.Touchpoint{WorkspaceID: ws.ID, Key: t.key, Name: t.key, StageKey: t.stage, Channel: t.ch, Online: t.ch.Online()}
+		if err := db.CreateTouchpoint(ctx, tp); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	}
+	return db, ws, nil
+}
+
+func runBenchIngest(ctx context.Context, m *Main, args []string) error {
+	var cfg config
+	fs := newFlags("bench ingest", m, &cfg)
+	n := fs.Int("events", 200000, "number of interactions")
+	batch := fs.Int("batch", 1000, "interactions per request")
+	conc := fs.Int("concurrency", 4, "concurrent HTTP requests")
+	customers := fs.Int("customers", 20000, "distinct customers")
+	asJSON := fs.Bool("json", false, "print one JSON line")
+	if err := parseFlags(fs, m, args); err != nil {
+		return err
+	}
+	events := benchEvents(*n, *customers, m.Now().Add(-90*24*time.Hour))
+	bodies := ndjson(events, *batch)
+
+	httpRate, err := benchHTTPIngest(ctx, m, bodies, *conc, *n)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	storeRate, err := benchStoreIngest(ctx, events, *batch)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return printResult(m, *asJSON, []benchField{
+		{"events", *n},
+		{"http_events_per_s", round2(httpRate)},
+		{"store_events_per_s", round2(storeRate)},
+		{"ratio", round2(httpRate / storeRate)},
+		{"rss_mb", round2(peakRSSMB())},
+	})
+}
+
+// benchHTTPIngest serves a fresh database on loopback and posts the bodies
+// with conc concurrent clients; it returns events per second.
+func benchHTTPIngest(ctx context.Context, m *Main, bodies [][]byte, conc, n int) (float64, error) {
+	dir, err := os.MkdirTemp("", "cxm-bench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	db, ws, err := benchDB(ctx, dir)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	token, err := db.CreateAPIKey(ctx, &cxm.APIKey{WorkspaceID: ws.ID, Name: "bench", Scope: cxm.ScopeWrite})
+	if err != nil {
+		return 0, err
+	}
+	scfg := &serveConfig{MaxBodyBytes: 64 << 20, MaxBatch: 100000}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	srv := &http.Server{Handler: newWebServer(scfg, db, slog.New(slog.DiscardHandler), m).Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	url := "http://" + ln.Addr().String() + "/api/v1/interactions"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
+
+	work := make(chan []byte)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	accepted := 0
+	start := time.Now()
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range work {
+				a, err := postBatch(ctx, client, url, token, body)
+				mu.Lock()
+				accepted += a
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, b := range bodies {
+		work <- b
+	}
+	close(work)
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	if accepted != n {
+		return 0, fmt.Errorf("server accepted %d of %d events", accepted, n)
+	}
+	return float64(n) / elapsed.Seconds(), nil
+}
+
+// postBatch posts one NDJSON body and returns how many events were accepted.
+func postBatch(ctx context.Context, c *http.Client, url, token string, body []byte) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("status %d: %.300s", res.StatusCode, b)
+	}
+	var r cxm.BatchResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return 0, err
+	}
+	return r.Accepted, nil
+}
+
+// benchStoreIngest inserts the events straight through the store into a
+// fresh database; it returns events per second.
+func benchStoreIngest(ctx context.Context, events []*cxm.Interaction, batch int) (float64, error) {
+	dir, err := os.MkdirTemp("", "cxm-bench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	db, ws, err := benchDB(ctx, dir)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	start := time.Now()
+	for i := 0; i < len(events); i += batch {
+		res, err := db.IngestInteractions(ctx, ws.ID, events[i:min(i+batch, len(events))], cxm.IngestOptions{})
+		if err != nil {
+			return 0, err
+		}
+		if res.Rejected > 0 {
+			return 0, fmt.Errorf("store rejected %d events: %+v", res.Rejected, res.Errors[0])
+		}
+	}
+	return float64(len(events)) / time.Since(start).Seconds(), nil
+}

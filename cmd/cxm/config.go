@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/cxmhq/cxm/store"
+)
+
+// errUsage reports that the flags were wrong and usage has been printed.
+var errUsage = errors.New("usage")
+
+// config holds the settings every command shares.
+type config struct {
+	DatabaseURL string
+	LogFormat   string
+	LogLevel    string
+}
+
+// newFlags returns a flag set for a command with the shared settings bound to cfg.
+func newFlags(name string, m *Main, cfg *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("cxm "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "cxm-data/cxm.db", "SQLite file path, or postgres://… for PostgreSQL")
+	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return fs
+}
+
+// parseFlags parses args, then fills every flag not given on the command
+// line from its CXM_* environment variable (--database-url from CXM_DATABASE_URL).
+func parseFlags(fs *flag.FlagSet, m *Main, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return errUsage
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "CXM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := m.Getenv(env); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %v", env, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// logger returns the logger the settings ask for.
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+}
+
+// openStore checks the shared settings, opens the configured database and
+// runs its migrations.
+func (c *config) openStore(ctx context.Context, m *Main) (*store.DB, error) {
+	if _, err := c.logger(io.Discard); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Config{URL: c.DatabaseURL, Now: m.Now})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}

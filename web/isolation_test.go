@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cxmhq/cxm"
+)
+
+// TestWorkspaceIsolation proves, for every route, that workspace B's
+// credentials can neither read nor change workspace A's data: each call
+// with A's ids fails or answers without A's data, and A's data is
+// byte-for-byte unchanged afterwards. A route without a case fails the test.
+func TestWorkspaceIsolation(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e *env) {
+		const secret = "acme-secret"
+		a := e.a.writeKey
+		tp := e.call("POST", "/api/v1/touchpoints", a, map[string]any{"key": secret + "-tp", "name": secret + " shop", "stage": "purchase", "channel": "web"}, 201)
+		var touch cxm.Touchpoint
+		tp.decode(t, &touch)
+		var cust cxm.Customer
+		e.call("POST", "/api/v1/customers", a, map[string]any{"external_id": secret + "-c1", "name": secret + " Customer", "email": "c1@acme.example"}, 201).decode(t, &cust)
+		var other cxm.Customer
+		e.call("POST", "/api/v1/customers", a, map[string]any{"external_id": secret + "-c2"}, 201).decode(t, &other)
+		e.call("POST", "/api/v1/interactions", a, map[string]any{"id": secret + "-i1", "customer": secret + "-c1",
+			"touchpoint": touch.Key, "type": "order", "occurred_at": "2026-01-02T10:00:00Z", "value": 42.5}, 200)
+		e.call("POST", "/api/v1/interactions", a, map[string]any{"id": secret + "-i2", "anonymous_id": secret + "-anon",
+			"touchpoint": touch.Key, "type": "view", "occurred_at": "2026-01-01T10:00:00Z"}, 200)
+		var journey cxm.Journey
+		e.call("POST", "/api/v1/journeys", a, map[string]any{"key": secret + "-j", "name": secret + " journey",
+			"stages": []map[string]any{{"key": "one", "names": map[string]string{"en": "One"}}}}, 201).decode(t, &journey)
+		agent := e.newUser(e.a.ws, "agent@acme.example", cxm.RoleAgent)
+		keys, err := e.db.ListAPIKeys(context.Background(), e.a.ws.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyID := keys[0].ID
+
+		before := snapshot(t, e, e.a.ws.ID, cust.ID)
+		ids := strings.NewReplacer("{customer}", fmt.Sprint(cust.ID), "{other}", fmt.Sprint(other.ID),
+			"{touchpoint}", fmt.Sprint(touch.ID), "{touchpointKey}", touch.Key, "{journey}", fmt.Sprint(journey.ID),
+			"{member}", fmt.Sprint(agent.ID), "{apikey}", fmt.Sprint(keyID))
+		interaction := map[string]any{"id": secret + "-i1", "customer": secret + "-c1", "touchpoint": touch.Key, "type": "order", "occurred_at": "2026-01-02T10:00:00Z"}
+		cases := map[string]struct {
+			path string
+			body any
+		}{
+			"GET /healthz":                        {"/healthz", nil},
+			"GET /readyz":                         {"/readyz", nil},
+			"GET /metrics":                        {"/metrics", nil},
+			"GET /api/v1/openapi.json":            {"/api/v1/openapi.json", nil},
+			"POST /api/v1/auth/login":             {"/api/v1/auth/login", map[string]string{"email": e.a.adminEmail, "password": "wrong password!", "workspace": "acme"}},
+			"POST /api/v1/auth/logout":            {"/api/v1/auth/logout", nil},
+			"GET /api/v1/auth/me":                 {"/api/v1/auth/me", nil},
+			"POST /api/v1/auth/switch":            {"/api/v1/auth/switch", map[string]string{"workspace": "acme"}},
+			"GET /api/v1/workspace":               {"/api/v1/workspace", nil},
+			"PATCH /api/v1/workspace":             {"/api/v1/workspace", map[string]string{"name": "B renamed"}},
+			"GET /api/v1/members":                 {"/api/v1/members", nil},
+			"POST /api/v1/members":                {"/api/v1/members", map[string]string{"email": "agent@acme.example", "role": "admin"}},
+			"PATCH /api/v1/members/{id}":          {"/api/v1/members/{member}", map[string]string{"role": "admin"}},
+			"DELETE /api/v1/members/{id}":         {"/api/v1/members/{member}", nil},
+			"GET /api/v1/apikeys":                 {"/api/v1/apikeys", nil},
+			"POST /api/v1/apikeys":                {"/api/v1/apikeys", map[string]string{"name": "b key", "scope": "read"}},
+			"DELETE /api/v1/apikeys/{id}":         {"/api/v1/apikeys/{apikey}", nil},
+			"GET /api/v1/journeys":                {"/api/v1/journeys", nil},
+			"POST /api/v1/journeys":               {"/api/v1/journeys", map[string]any{"key": secret + "-j", "name": "B", "stages": []map[string]any{{"key": "x", "names": map[string]string{"en": "X"}}}}},
+			"GET /api/v1/journeys/{id}":           {"/api/v1/journeys/{journey}", nil},
+			"PUT /api/v1/journeys/{id}":           {"/api/v1/journeys/{journey}", map[string]any{"name": "B", "stages": []map[string]any{{"key": "x", "names": map[string]string{"en": "X"}}}}},
+			"DELETE /api/v1/journeys/{id}":        {"/api/v1/journeys/{journey}", nil},
+			"GET /api/v1/touchpoints":             {"/api/v1/touchpoints", nil},
+			"POST /api/v1/touchpoints":            {"/api/v1/touchpoints", map[string]any{"key": "b-tp", "name": "B", "stage_id": journey.Stages[0].ID, "channel": "web"}},
+			"GET /api/v1/touchpoints/{id}":        {"/api/v1/touchpoints/{touchpoint}", nil},
+			"PATCH /api/v1/touchpoints/{id}":      {"/api/v1/touchpoints/{touchpointKey}", map[string]string{"name": "B"}},
+			"DELETE /api/v1/touchpoints/{id}":     {"/api/v1/touchpoints/{touchpoint}", nil},
+			"GET /api/v1/customers":               {"/api/v1/customers?external_id=" + secret + "-c1", nil},
+			"POST /api/v1/customers":              {"/api/v1/customers", map[string]string{"external_id": "b-only"}},
+			"GET /api/v1/customers/{id}":          {"/api/v1/customers/{customer}", nil},
+			"PATCH /api/v1/customers/{id}":        {"/api/v1/customers/{customer}", map[string]string{"name": "B"}},
+			"DELETE /api/v1/customers/{id}":       {"/api/v1/customers/{customer}", nil},
+			"GET /api/v1/customers/{id}/timeline": {"/api/v1/customers/{customer}/timeline", nil},
+			"POST /api/v1/customers/{id}/merge":   {"/api/v1/customers/{customer}/merge", map[string]any{"from": other.ID}},
+			"GET /api/v1/customers/{id}/merges":   {"/api/v1/customers/{customer}/merges", nil},
+			"POST /api/v1/identify":               {"/api/v1/identify", map[string]string{"anonymous_id": secret + "-anon", "customer": secret + "-c1"}},
+			"POST /api/v1/interactions":           {"/api/v1/interactions", interaction},
+			"GET /api/v1/interactions":            {"/api/v1/interactions?customer_id={customer}", nil},
+		}
+		bAdmin := e.signIn(e.b.adminEmail, "globex")
+		// Ids are unique across the database, so A's ids in an answer to B mean a leak.
+		aMarks := []string{fmt.Sprintf(`"workspace_id":%d`, e.a.ws.ID)}
+		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID} {
+			aMarks = append(aMarks, fmt.Sprintf(`"id":%d,`, id), fmt.Sprintf(`"id":%d}`, id))
+		}
+		for _, rt := range e.web.Routes() {
+			name := rt.Method + " " + rt.Pattern
+			c, ok := cases[name]
+			if !ok {
+				t.Errorf("route %s has no isolation case", name)
+				continue
+			}
+			path := ids.Replace(c.path)
+			var body any = c.body
+			if body != nil {
+				b, _ := json.Marshal(body)
+				body = []byte(ids.Replace(string(b)))
+			}
+			for who, rq := range map[string]request{
+				"B write key": {method: rt.Method, path: path, token: e.b.writeKey, body: body, contentType: "application/json"},
+				"B admin":     {method: rt.Method, path: path, client: bAdmin, body: body, contentType: "application/json"},
+			} {
+				r := e.do(rq)
+				if r.status >= 500 {
+					t.Errorf("%s as %s: status %d %s", name, who, r.status, r.body)
+				}
+				// B may see strings it sent itself, but never A's records.
+				sent, _ := body.([]byte)
+				for _, mark := range aMarks {
+					if strings.Contains(string(r.body), mark) {
+						t.Errorf("%s as %s: answer shows A's record (%s): %s", name, who, mark, r.body)
+					}
+				}
+				if !strings.Contains(string(sent), secret) && strings.Contains(string(r.body), secret) {
+					t.Errorf("%s as %s: answer shows A's data: %s", name, who, r.body)
+				}
+			}
+		}
+		if after := snapshot(t, e, e.a.ws.ID, cust.ID); after != before {
+			t.Errorf("workspace A changed through B's calls:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}
+
+// snapshot returns everything of workspace ws as one JSON string.
+func snapshot(t *testing.T, e *env, ws, customerID int64) string {
+	t.Helper()
+	ctx := context.Background()
+	all := map[string]any{}
+	var err error
+	add := func(name string, v any, e error) {
+		if e != nil {
+			err = e
+		}
+		all[name] = v
+	}
+	w, e1 := e.db.FindWorkspaceByID(ctx, ws)
+	add("workspace", w, e1)
+	tps, e2 := e.db.ListTouchpoints(ctx, ws)
+	add("touchpoints", tps, e2)
+	js, e3 := e.db.ListJourneys(ctx, ws)
+	add("journeys", js, e3)
+	cs, _, e4 := e.db.ListCustomers(ctx, ws, cxm.CustomerFilter{Page: cxm.Page{Limit: 1000}})
+	add("customers", cs, e4)
+	is, _, e5 := e.db.ListInteractions(ctx, ws, cxm.InteractionFilter{Page: cxm.Page{Limit: 1000}})
+	add("interactions", is, e5)
+	ms, e6 := e.db.ListMembers(ctx, ws)
+	add("members", ms, e6)
+	ks, e7 := e.db.ListAPIKeys(ctx, ws)
+	for _, k := range ks {
+		k.LastUsedAt = nil
+	}
+	add("apikeys", ks, e7)
+	tl, _, e8 := e.db.Timeline(ctx, ws, customerID, cxm.Page{Limit: 1000})
+	add("timeline", tl, e8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(all)
+	return string(b)
+}

@@ -1,0 +1,52 @@
+package web
+
+// registerRoutes declares every route with the permission it demands. The
+// OpenAPI description (openapi.json) must list each of them; a test checks.
+func (s *Server) registerRoutes() {
+	s.handle("GET", "/healthz", permPublic, s.healthz)
+	s.handle("GET", "/readyz", permPublic, s.readyz)
+	s.handle("GET", "/metrics", permPublic, s.promMetrics)
+	s.handle("GET", "/api/v1/openapi.json", permPublic, s.openAPI)
+
+	s.handle("POST", "/api/v1/auth/login", permPublic, s.login)
+	s.handle("POST", "/api/v1/auth/logout", permPublic, s.logout)
+	s.handle("GET", "/api/v1/auth/me", permSignedIn, s.me)
+	s.handle("POST", "/api/v1/auth/switch", permSignedIn, s.switchWorkspace)
+
+	s.handle("GET", "/api/v1/workspace", permRead, s.getWorkspace)
+	s.handle("PATCH", "/api/v1/workspace", permAdmin, s.updateWorkspace)
+
+	s.handle("GET", "/api/v1/members", permRead, s.listMembers)
+	s.handle("POST", "/api/v1/members", permAdmin, s.addMember)
+	s.handle("PATCH", "/api/v1/members/{id}", permAdmin, s.updateMember)
+	s.handle("DELETE", "/api/v1/members/{id}", permAdmin, s.removeMember)
+
+	s.handle("GET", "/api/v1/apikeys", permAdmin, s.listAPIKeys)
+	s.handle("POST", "/api/v1/apikeys", permAdmin, s.createAPIKey)
+	s.handle("DELETE", "/api/v1/apikeys/{id}", permAdmin, s.revokeAPIKey)
+
+	s.handle("GET", "/api/v1/journeys", permRead, s.listJourneys)
+	s.handle("POST", "/api/v1/journeys", permConfigure, s.createJourney)
+	s.handle("GET", "/api/v1/journeys/{id}", permRead, s.getJourney)
+	s.handle("PUT", "/api/v1/journeys/{id}", permConfigure, s.replaceJourney)
+	s.handle("DELETE", "/api/v1/journeys/{id}", permConfigure, s.deleteJourney)
+
+	s.handle("GET", "/api/v1/touchpoints", permRead, s.listTouchpoints)
+	s.handle("POST", "/api/v1/touchpoints", permConfigure, s.createTouchpoint)
+	s.handle("GET", "/api/v1/touchpoints/{id}", permRead, s.getTouchpoint)
+	s.handle("PATCH", "/api/v1/touchpoints/{id}", permConfigure, s.updateTouchpoint)
+	s.handle("DELETE", "/api/v1/touchpoints/{id}", permConfigure, s.deleteTouchpoint)
+
+	s.handle("GET", "/api/v1/customers", permRead, s.listCustomers)
+	s.handle("POST", "/api/v1/customers", permWriteData, s.createCustomer)
+	s.handle("GET", "/api/v1/customers/{id}", permRead, s.getCustomer)
+	s.handle("PATCH", "/api/v1/customers/{id}", permWriteData, s.updateCustomer)
+	s.handle("DELETE", "/api/v1/customers/{id}", permConfigure, s.deleteCustomer)
+	s.handle("GET", "/api/v1/customers/{id}/timeline", permRead, s.customerTimeline)
+	s.handle("POST", "/api/v1/customers/{id}/merge", permWriteData, s.mergeCustomer)
+	s.handle("GET", "/api/v1/customers/{id}/merges", permRead, s.listMerges)
+	s.handle("POST", "/api/v1/identify", permWriteData, s.identify)
+
+	s.handle("POST", "/api/v1/interactions", permWriteData, s.ingestInteractions)
+	s.handle("GET", "/api/v1/interactions", permRead, s.listInteractions)
+}

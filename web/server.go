@@ -1,0 +1,193 @@
+// Package web serves cxm's JSON API, health and metrics endpoints over HTTP.
+// Each route declares its permission where it is registered, and one table
+// turns domain error codes into HTTP statuses.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cxmhq/cxm"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Services are the domain services the API is built on.
+type Services struct {
+	Workspaces   cxm.WorkspaceService
+	Users        cxm.UserService
+	APIKeys      cxm.APIKeyService
+	Journeys     cxm.JourneyService
+	Touchpoints  cxm.TouchpointService
+	Customers    cxm.CustomerService
+	Interactions cxm.InteractionService
+}
+
+// Config configures a Server. Zero limits take their defaults.
+type Config struct {
+	Services
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Ready reports whether the server can serve, for /readyz.
+	Ready func(context.Context) error
+	// Registry receives the Prometheus metrics; nil makes a new one.
+	Registry *prometheus.Registry
+	// MaxBodyBytes bounds a request body (default 16 MiB).
+	MaxBodyBytes int64
+	// MaxBatch bounds the records of one ingest request (default 10,000).
+	MaxBatch int
+	// SecureCookies forces the Secure flag on cookies, for servers behind a
+	// TLS-terminating proxy. Over direct TLS the flag is always set.
+	SecureCookies bool
+	// SessionTTL is how long a sign-in lasts (default 12 hours).
+	SessionTTL time.Duration
+	// LoginAttemptsPerMinute bounds sign-in attempts per client address and
+	// per email (default 10).
+	LoginAttemptsPerMinute int
+	// HashPassword hashes a new user's password.
+	HashPassword func(password string) string
+	// VerifyPassword checks a password against a stored hash.
+	VerifyPassword func(password, hash string) bool
+	// DummyPasswordHash is verified when no user matches, so that a wrong
+	// email takes as long as a wrong password.
+	DummyPasswordHash string
+}
+
+// Server is the HTTP front of cxm.
+type Server struct {
+	cfg     Config
+	svc     Services
+	log     *slog.Logger
+	now     func() time.Time
+	routes  []route
+	mux     *http.ServeMux
+	metrics *metrics
+	limiter *loginLimiter
+}
+
+// New returns a server with every route registered.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 16 << 20
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 10000
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.LoginAttemptsPerMinute <= 0 {
+		cfg.LoginAttemptsPerMinute = 10
+	}
+	s := &Server{
+		cfg:     cfg,
+		svc:     cfg.Services,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		mux:     http.NewServeMux(),
+		metrics: newMetrics(cfg.Registry),
+		limiter: newLoginLimiter(cfg.LoginAttemptsPerMinute),
+	}
+	s.registerRoutes()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, cxm.Errorf(cxm.ENotFound, "no route for %s %s", r.Method, r.URL.Path))
+	})
+	return s
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Routes lists the method and pattern of every registered route, for the
+// OpenAPI completeness test and the isolation test.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = RouteInfo{Method: rt.method, Pattern: rt.pattern, Permission: rt.perm.String()}
+	}
+	return out
+}
+
+// RouteInfo describes one route.
+type RouteInfo struct {
+	Method, Pattern, Permission string
+}
+
+// route is one registered endpoint with its permission.
+type route struct {
+	method, pattern string
+	perm            permission
+	handle          func(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error
+}
+
+// handle registers a route.
+func (s *Server) handle(method, pattern string, perm permission, h func(http.ResponseWriter, *http.Request, *cxm.Principal) error) {
+	s.routes = append(s.routes, route{method: method, pattern: pattern, perm: perm, handle: h})
+}
+
+// wrap adds, around one route: panic recovery, the body limit, the
+// principal and its permission check, error writing, logs and metrics.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic in handler", "route", rt.pattern, "panic", v)
+				if !rec.wrote {
+					s.writeError(rec, r, cxm.Errorf(cxm.EInternal, "internal error"))
+				}
+			}
+			s.metrics.observe(rt.method+" "+rt.pattern, rec.status, time.Since(start))
+		}()
+		rec.Header().Set("X-Content-Type-Options", "nosniff")
+		r.Body = http.MaxBytesReader(rec, r.Body, s.cfg.MaxBodyBytes)
+		p, err := s.authorize(r, rt.perm)
+		if err == nil {
+			err = rt.handle(rec, r, p)
+		}
+		if err != nil {
+			s.writeError(rec, r, err)
+		}
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming responses through.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
