@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -270,5 +271,43 @@ func TestTimelineOrderAndPages(t *testing.T) {
 		checkError(t, err, cxm.EInvalid, "cursor")
 		_, _, err = db.Timeline(ctx, w.ID, 987654, cxm.Page{})
 		checkError(t, err, cxm.ENotFound)
+	})
+}
+
+func TestIngestLargeBatchWithDuplicatesAcrossChunks(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		w := mustCreateWorkspace(t, db, "acme")
+		mustCreateTouchpointAt(t, db, w.ID, "shop", "purchase")
+		id := func(k int) string { return "e" + strconv.Itoa(k) }
+		var first []*cxm.Interaction
+		for k := 0; k < 1200; k += 40 {
+			first = append(first, event(id(k), "c-"+strconv.Itoa(k%700), "", "shop", testT0))
+		}
+		mustIngest(t, db, w.ID, cxm.IngestOptions{}, first...)
+
+		var batch []*cxm.Interaction
+		var wantDups []int
+		for k := 0; k < 1200; k++ {
+			batch = append(batch, event(id(k), "c-"+strconv.Itoa(k%700), "", "shop", testT0.Add(time.Minute)))
+			if k%40 == 0 {
+				wantDups = append(wantDups, k)
+			}
+		}
+		res := mustIngest(t, db, w.ID, cxm.IngestOptions{}, batch...)
+		if res.Accepted != 1200-len(wantDups) || res.Duplicates != len(wantDups) || !reflect.DeepEqual(res.DuplicateIndexes, wantDups) {
+			t.Errorf("accepted %d, duplicates %d at %v; want %d and %v", res.Accepted, res.Duplicates, res.DuplicateIndexes, 1200-len(wantDups), wantDups)
+		}
+		customers, _, err := db.ListCustomers(ctx, w.ID, cxm.CustomerFilter{Page: cxm.Page{Limit: cxm.MaxPageLimit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(customers) != 700 {
+			t.Errorf("customers = %d, want 700", len(customers))
+		}
+		var n int
+		if err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM interactions WHERE workspace_id = ?", w.ID).Scan(&n); err != nil || n != 1200 {
+			t.Errorf("stored interactions = %d (%v), want 1200", n, err)
+		}
 	})
 }

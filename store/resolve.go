@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,12 +14,11 @@ import (
 
 // Bulk resolution of the references a batch of interactions carries:
 // touchpoint keys, external customer ids and anonymous ids. Every function
-// here runs inside the caller's write transaction and makes a fixed number
-// of round trips per 500 values, never one per record.
+// here runs inside the caller's write transaction and makes one statement
+// per chunk of values, never one per record.
 
-// inChunk is the most values one IN list or multi-row INSERT carries. It
-// keeps every statement well under SQLite's 32766 and PostgreSQL's 65535
-// parameters.
+// inChunk is the most rows one multi-row statement carries. It keeps every
+// statement well under SQLite's 32766 and PostgreSQL's 65535 parameters.
 const inChunk = 500
 
 // Identity kinds stored in the identities table.
@@ -96,13 +96,14 @@ func newBulkStmts(ctx context.Context, q queryer, text func(rows int) string) *b
 // query runs the statement for rows rows with args.
 func (b *bulkStmts) query(rows int, args []any) (*sql.Rows, error) {
 	stmt, err := b.stmt(rows)
-	if err != nil || stmt == nil {
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case stmt == nil:
 		return b.q.query(b.ctx, b.text(rows), args...)
+	default:
+		return stmt.QueryContext(b.ctx, args...)
 	}
-	return stmt.QueryContext(b.ctx, args...)
 }
 
 // exec runs the statement for rows rows with args.
@@ -186,7 +187,7 @@ func createTouchpointRefs(ctx context.Context, q queryer, ws int64, keys []strin
 	err := q.queryRow(ctx, `SELECT s.id FROM stages s JOIN journeys j ON j.id = s.journey_id
 		WHERE s.workspace_id = ? AND j.workspace_id = ? AND j.is_default = 1
 		ORDER BY s.position LIMIT 1`, ws, ws).Scan(&stageID)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return cxm.NotFound("default journey")
 	}
 	if err != nil {

@@ -152,7 +152,9 @@ func (s *Server) wrap(rt route) http.Handler {
 					s.writeError(rec, r, cxm.Errorf(cxm.EInternal, "internal error"))
 				}
 			}
-			s.metrics.observe(rt.method+" "+rt.pattern, rec.status, time.Since(start))
+			d := time.Since(start)
+			s.metrics.observe(rt.method+" "+rt.pattern, rec.status, d)
+			s.log.Debug("request", "method", r.Method, "route", rt.pattern, "status", rec.status, "duration_ms", float64(d.Microseconds())/1000)
 		}()
 		rec.Header().Set("X-Content-Type-Options", "nosniff")
 		r.Body = http.MaxBytesReader(rec, r.Body, s.cfg.MaxBodyBytes)

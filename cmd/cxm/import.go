@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cxmhq/cxm"
@@ -115,8 +116,10 @@ func openInput(m *Main, path, name string) (ingest.Format, io.ReadCloser, error)
 	return format, f, nil
 }
 
-// rowReporter prints bad rows with their line number and reason, up to max.
+// rowReporter prints bad rows with their line number and reason, up to
+// max. The reading and the storing goroutine both report.
 type rowReporter struct {
+	mu      sync.Mutex
 	w       io.Writer
 	max     int
 	printed int
@@ -124,21 +127,13 @@ type rowReporter struct {
 }
 
 func (r *rowReporter) report(line int, field, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.printed++
 	if r.printed <= r.max {
-		if r.prog.drawn {
-			fmt.Fprint(r.w, "\r")
-		}
-		fmt.Fprintf(r.w, "line %d: %s: %s\n", line, field, reason)
+		fmt.Fprintf(r.w, "\rline %d: %s: %s\n", line, field, reason)
 	} else if r.printed == r.max+1 {
-		fmt.Fprintf(r.w, "more bad rows follow; only the first %d are shown\n", r.max)
-	}
-}
-
-// reportBatch prints a stored batch's rejected records by line number.
-func (r *rowReporter) reportBatch(res cxm.BatchResult, lines []int) {
-	for _, e := range res.Errors {
-		r.report(lines[e.Index], e.Field, e.Reason)
+		fmt.Fprintf(r.w, "\rmore bad rows follow; only the first %d are shown\n", r.max)
 	}
 }
 
@@ -149,61 +144,18 @@ func importInteractions(ctx context.Context, m *Main, db *store.DB, ws int64, in
 	if err != nil {
 		return importSummary{}, err
 	}
-	var sum importSummary
-	batch := make([]*cxm.Interaction, 0, cfg.Batch)
-	lines := make([]int, 0, cfg.Batch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		res, err := db.IngestInteractions(ctx, ws, batch, cxm.IngestOptions{CreateTouchpoints: cfg.CreateTouchpoints})
-		if err != nil {
-			return err
-		}
-		rep.reportBatch(res, lines)
-		sum.Accepted += res.Accepted
-		sum.Duplicates += res.Duplicates
-		sum.Bad += res.Rejected
-		rep.prog.add(len(batch), res.Rejected)
-		batch, lines = batch[:0], lines[:0]
-		return nil
-	}
-	for {
-		rec, line, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var re *ingest.RowError
-			if !errors.As(err, &re) {
-				return sum, err
-			}
-			sum.Rows++
-			sum.Bad++
-			rep.report(re.Line, re.Field, re.Reason)
-			rep.prog.add(1, 1)
-			continue
-		}
-		sum.Rows++
+	valid := func(rec *cxm.Interaction, line int) bool {
 		var errs cxm.FieldErrors
 		rec.Validate(m.Now(), "", &errs)
-		if len(errs) > 0 {
-			sum.Bad++
-			for _, e := range errs {
-				rep.report(line, e.Field, e.Reason)
-			}
-			rep.prog.add(1, 1)
-			continue
+		for _, e := range errs {
+			rep.report(line, e.Field, e.Reason)
 		}
-		batch = append(batch, rec)
-		lines = append(lines, line)
-		if len(batch) == cfg.Batch {
-			if err := flush(); err != nil {
-				return sum, err
-			}
-		}
+		return len(errs) == 0
 	}
-	return sum, flush()
+	save := func(batch []*cxm.Interaction) (cxm.BatchResult, error) {
+		return db.IngestInteractions(ctx, ws, batch, cxm.IngestOptions{CreateTouchpoints: cfg.CreateTouchpoints})
+	}
+	return importAll(ctx, rd.Next, valid, save, cfg.Batch, rep)
 }
 
 // importCustomers streams customers into the store a batch at a time.
@@ -213,49 +165,94 @@ func importCustomers(ctx context.Context, db *store.DB, ws int64, in io.Reader, 
 	if err != nil {
 		return importSummary{}, err
 	}
-	var sum importSummary
-	batch := make([]*cxm.Customer, 0, size)
-	lines := make([]int, 0, size)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		res, err := db.UpsertCustomers(ctx, ws, batch)
-		if err != nil {
-			return err
-		}
-		rep.reportBatch(res, lines)
-		sum.Accepted += res.Accepted
-		sum.Bad += res.Rejected
-		rep.prog.add(len(batch), res.Rejected)
-		batch, lines = batch[:0], lines[:0]
-		return nil
-	}
-	for {
-		c, line, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var re *ingest.RowError
-			if !errors.As(err, &re) {
-				return sum, err
-			}
-			sum.Rows++
-			sum.Bad++
-			rep.report(re.Line, re.Field, re.Reason)
-			rep.prog.add(1, 1)
-			continue
-		}
-		sum.Rows++
+	valid := func(c *cxm.Customer, _ int) bool {
 		c.WorkspaceID = ws
-		batch = append(batch, c)
-		lines = append(lines, line)
-		if len(batch) == size {
-			if err := flush(); err != nil {
-				return sum, err
+		return true
+	}
+	save := func(batch []*cxm.Customer) (cxm.BatchResult, error) { return db.UpsertCustomers(ctx, ws, batch) }
+	return importAll(ctx, rd.Next, valid, save, size, rep)
+}
+
+// importAll reads records with next, drops those valid refuses, and
+// stores the rest with save in batches of size. Reading runs in a
+// goroutine of its own, so that parsing the next batch overlaps with
+// storing this one. Bad rows are reported by line number and counted.
+func importAll[T any](ctx context.Context, next func() (T, int, error), valid func(T, int) bool,
+	save func([]T) (cxm.BatchResult, error), size int, rep *rowReporter) (importSummary, error) {
+	type batch struct {
+		recs  []T
+		lines []int
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan batch, 2)
+	readDone := make(chan error, 1)
+	var read importSummary // owned by the reader until readDone
+	go func() {
+		defer close(batches)
+		b := batch{recs: make([]T, 0, size), lines: make([]int, 0, size)}
+		send := func() bool {
+			select {
+			case batches <- b:
+				b = batch{recs: make([]T, 0, size), lines: make([]int, 0, size)}
+				return true
+			case <-ctx.Done():
+				return false
 			}
 		}
+		for {
+			rec, line, err := next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			read.Rows++
+			if err != nil {
+				var re *ingest.RowError
+				if !errors.As(err, &re) {
+					readDone <- err
+					return
+				}
+				read.Bad++
+				rep.report(re.Line, re.Field, re.Reason)
+				rep.prog.add(1, 1)
+				continue
+			}
+			if !valid(rec, line) {
+				read.Bad++
+				rep.prog.add(1, 1)
+				continue
+			}
+			b.recs = append(b.recs, rec)
+			b.lines = append(b.lines, line)
+			if len(b.recs) == size && !send() {
+				readDone <- ctx.Err()
+				return
+			}
+		}
+		if len(b.recs) > 0 && !send() {
+			readDone <- ctx.Err()
+			return
+		}
+		readDone <- nil
+	}()
+	var sum importSummary
+	for b := range batches {
+		res, err := save(b.recs)
+		if err != nil {
+			return sum, err
+		}
+		for _, e := range res.Errors {
+			rep.report(b.lines[e.Index], e.Field, e.Reason)
+		}
+		sum.Accepted += res.Accepted
+		sum.Duplicates += res.Duplicates
+		sum.Bad += res.Rejected
+		rep.prog.add(len(b.recs), res.Rejected)
 	}
-	return sum, flush()
+	if err := <-readDone; err != nil {
+		return sum, err
+	}
+	sum.Rows = read.Rows
+	sum.Bad += read.Bad
+	return sum, nil
 }
