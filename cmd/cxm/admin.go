@@ -97,15 +97,11 @@ func runUser(ctx context.Context, m *Main, args []string) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	db, err := cfg.openStore(ctx, m)
+	db, ws, err := cfg.openWorkspace(ctx, m, slug)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := db.FindWorkspaceBySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("workspace %q: %w", slug, err)
-	}
 	hash := password.Hash(pw, password.Default)
 	existing, err := db.FindUserByEmail(ctx, u.Email)
 	switch {
@@ -143,15 +139,11 @@ func runAPIKey(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, m, args); err != nil {
 		return err
 	}
-	db, err := cfg.openStore(ctx, m)
+	db, ws, err := cfg.openWorkspace(ctx, m, slug)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := db.FindWorkspaceBySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("workspace %q: %w", slug, err)
-	}
 	token, err := db.CreateAPIKey(ctx, &cxm.APIKey{WorkspaceID: ws.ID, Name: name, Scope: cxm.Scope(scope)})
 	if err != nil {
 		return err

@@ -65,25 +65,36 @@ func ndjson(events []*cxm.Interaction, batch int) [][]byte {
 	return out
 }
 
-// benchDB opens a fresh SQLite store in dir with a workspace and the bench touchpoints.
-func benchDB(ctx context.Context, dir string) (*store.DB, *cxm.Workspace, error) {
-	db, err := store.Open(ctx, store.Config{URL: filepath.Join(dir, "cxm.db")})
+// benchDB opens a fresh SQLite store in a temporary folder, with a
+// workspace and the bench touchpoints; cleanup closes and removes it.
+func benchDB(ctx context.Context) (db *store.DB, ws *cxm.Workspace, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "cxm-bench-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	ws := &cxm.Workspace{Slug: "bench", Name: "Bench"}
+	cleanup = func() {
+		if db != nil {
+			db.Close()
+		}
+		os.RemoveAll(dir)
+	}
+	if db, err = store.Open(ctx, store.Config{URL: filepath.Join(dir, "cxm.db")}); err != nil {
+		cleanup()
+		return nil, nil, nil, err
+	}
+	ws = &cxm.Workspace{Slug: "bench", Name: "Bench"}
 	if err := db.CreateWorkspace(ctx, ws); err != nil {
-		db.Close()
-		return nil, nil, err
+		cleanup()
+		return nil, nil, nil, err
 	}
 	for _, t := range benchTouchpoints {
 		tp := &cxm.Touchpoint{WorkspaceID: ws.ID, Key: t.key, Name: t.key, StageKey: t.stage, Channel: t.ch, Online: t.ch.Online()}
 		if err := db.CreateTouchpoint(ctx, tp); err != nil {
-			db.Close()
-			return nil, nil, err
+			cleanup()
+			return nil, nil, nil, err
 		}
 	}
-	return db, ws, nil
+	return db, ws, cleanup, nil
 }
 
 func runBenchIngest(ctx context.Context, m *Main, args []string) error {
@@ -120,16 +131,11 @@ func runBenchIngest(ctx context.Context, m *Main, args []string) error {
 // benchHTTPIngest serves a fresh database on loopback and posts the bodies
 // with conc concurrent clients; it returns events per second.
 func benchHTTPIngest(ctx context.Context, m *Main, bodies [][]byte, conc, n int) (float64, error) {
-	dir, err := os.MkdirTemp("", "cxm-bench-")
+	db, ws, cleanup, err := benchDB(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	db, ws, err := benchDB(ctx, dir)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
+	defer cleanup()
 	token, err := db.CreateAPIKey(ctx, &cxm.APIKey{WorkspaceID: ws.ID, Name: "bench", Scope: cxm.ScopeWrite})
 	if err != nil {
 		return 0, err
@@ -208,16 +214,11 @@ func postBatch(ctx context.Context, c *http.Client, url, token string, body []by
 // benchStoreIngest inserts the events straight through the store into a
 // fresh database; it returns events per second.
 func benchStoreIngest(ctx context.Context, events []*cxm.Interaction, batch int) (float64, error) {
-	dir, err := os.MkdirTemp("", "cxm-bench-")
+	db, ws, cleanup, err := benchDB(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	db, ws, err := benchDB(ctx, dir)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
+	defer cleanup()
 	start := time.Now()
 	for i := 0; i < len(events); i += batch {
 		res, err := db.IngestInteractions(ctx, ws.ID, events[i:min(i+batch, len(events))], cxm.IngestOptions{})

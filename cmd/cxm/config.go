@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/cxmhq/cxm"
 	"github.com/cxmhq/cxm/store"
 )
 
@@ -85,4 +86,22 @@ func (c *config) openStore(ctx context.Context, m *Main) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openWorkspace opens the store and finds the workspace with slug. The
+// caller closes the store.
+func (c *config) openWorkspace(ctx context.Context, m *Main, slug string) (*store.DB, *cxm.Workspace, error) {
+	if slug == "" {
+		return nil, nil, cxm.Invalid(cxm.FieldError{Field: "--workspace", Reason: "is required"})
+	}
+	db, err := c.openStore(ctx, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	ws, err := db.FindWorkspaceBySlug(ctx, slug)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("workspace %q: %w", slug, err)
+	}
+	return db, ws, nil
 }

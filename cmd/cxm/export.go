@@ -26,9 +26,6 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, m, args[1:]); err != nil {
 		return err
 	}
-	if slug == "" {
-		return cxm.Invalid(cxm.FieldError{Field: "--workspace", Reason: "is required"})
-	}
 	format := ingest.NDJSON
 	var err error
 	if formatName != "" {
@@ -39,15 +36,11 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.openStore(ctx, m)
+	db, ws, err := cfg.openWorkspace(ctx, m, slug)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := db.FindWorkspaceBySlug(ctx, slug)
-	if err != nil {
-		return fmt.Errorf("workspace %q: %w", slug, err)
-	}
 	var out io.Writer = m.Stdout
 	if path != "-" {
 		f, err := os.Create(path)

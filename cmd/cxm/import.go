@@ -60,15 +60,11 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer in.Close()
-	db, err := cfg.openStore(ctx, m)
+	db, ws, err := cfg.openWorkspace(ctx, m, cfg.Workspace)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := db.FindWorkspaceBySlug(ctx, cfg.Workspace)
-	if err != nil {
-		return fmt.Errorf("workspace %q: %w", cfg.Workspace, err)
-	}
 	start := time.Now()
 	prog := newProgress(m.Stderr, "import "+kind, cfg.Quiet)
 	rep := &rowReporter{w: m.Stderr, max: cfg.MaxErrors, prog: prog}
