@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // Customer is a profile of one person the company serves.
@@ -63,7 +62,7 @@ func (a Attributes) Validate(field string, errs *FieldErrors) {
 		}
 		switch v := v.(type) {
 		case string:
-			if len(v) > 1000 || !utf8.ValidString(v) {
+			if !ValidText(v, 1000) {
 				errs.Add(f, "must be valid text of at most 1000 bytes")
 			}
 		case float64:
@@ -94,13 +93,13 @@ func (c *Customer) Validate() error {
 	if c.Attributes == nil {
 		c.Attributes = Attributes{}
 	}
-	if len(c.ExternalID) > MaxTextLength || !utf8.ValidString(c.ExternalID) {
+	if !ValidText(c.ExternalID, MaxTextLength) {
 		errs.Add("external_id", "must be valid text of at most 200 bytes")
 	}
 	if c.Email != "" && !ValidEmail(c.Email) {
 		errs.Add("email", "must be an email address")
 	}
-	if len(c.Name) > MaxTextLength || !utf8.ValidString(c.Name) {
+	if !ValidText(c.Name, MaxTextLength) {
 		errs.Add("name", "must be valid text of at most 200 bytes")
 	}
 	if c.Locale != "" && !ValidLocale(c.Locale) {

@@ -9,7 +9,9 @@ package cxm
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Version is the release of cxm; the build may override it with -ldflags.
@@ -100,4 +102,10 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 func PrincipalFrom(ctx context.Context) *Principal {
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
+}
+
+// ValidText reports whether s is text cxm can store: valid UTF-8 of at most
+// max bytes without NUL characters, which PostgreSQL text cannot hold.
+func ValidText(s string, max int) bool {
+	return len(s) <= max && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

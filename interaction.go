@@ -6,7 +6,6 @@ import (
 	"math"
 	"regexp"
 	"time"
-	"unicode/utf8"
 )
 
 // Interaction is something a customer did or met at a touchpoint at a time:
@@ -54,7 +53,7 @@ func (i *Interaction) Validate(now time.Time, prefix string, errs *FieldErrors) 
 		errs.Add(prefix+"customer", "customer or anonymous_id is required")
 	}
 	checkText := func(field, s string, max int) {
-		if len(s) > max || !utf8.ValidString(s) {
+		if !ValidText(s, max) {
 			errs.Add(prefix+field, "must be valid text of at most "+itoa(max)+" bytes")
 		}
 	}

@@ -43,8 +43,8 @@ func (j *Journey) Validate() error {
 	if !ValidSlug(j.Key) {
 		errs.Add("key", "must be 1-63 lower-case letters, digits or hyphens")
 	}
-	if j.Name == "" || len(j.Name) > 200 {
-		errs.Add("name", "must be 1-200 characters")
+	if j.Name == "" || !ValidText(j.Name, 200) {
+		errs.Add("name", "must be valid text of 1-200 bytes")
 	}
 	if len(j.Stages) == 0 || len(j.Stages) > 20 {
 		errs.Add("stages", "must list 1-20 stages")
@@ -66,8 +66,8 @@ func (j *Journey) Validate() error {
 		for l, n := range s.Names {
 			if !ValidLocale(l) {
 				errs.Add(field+".names."+l, "locale must be de or en")
-			} else if len(n) > 100 {
-				errs.Add(field+".names."+l, "must be at most 100 characters")
+			} else if !ValidText(n, 100) {
+				errs.Add(field+".names."+l, "must be valid text of at most 100 bytes")
 			}
 		}
 	}

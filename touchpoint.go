@@ -68,8 +68,8 @@ func (t *Touchpoint) Validate() error {
 	if !ValidSlug(t.Key) {
 		errs.Add("key", "must be 1-63 lower-case letters, digits or hyphens")
 	}
-	if t.Name == "" || len(t.Name) > 200 {
-		errs.Add("name", "must be 1-200 characters")
+	if t.Name == "" || !ValidText(t.Name, 200) {
+		errs.Add("name", "must be valid text of 1-200 bytes")
 	}
 	if t.StageID == 0 && t.StageKey == "" {
 		errs.Add("stage", "is required")
@@ -77,8 +77,8 @@ func (t *Touchpoint) Validate() error {
 	if !t.Channel.Valid() {
 		errs.Add("channel", "must be one of web, app, email, phone, store, social, chat, mail, delivery, other")
 	}
-	if len(t.Description) > 2000 {
-		errs.Add("description", "must be at most 2000 characters")
+	if !ValidText(t.Description, 2000) {
+		errs.Add("description", "must be valid text of at most 2000 bytes")
 	}
 	return errs.Err()
 }

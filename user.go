@@ -55,8 +55,8 @@ func (u *User) Validate() error {
 	if !ValidEmail(u.Email) {
 		errs.Add("email", "must be an email address")
 	}
-	if len(u.Name) > 200 {
-		errs.Add("name", "must be at most 200 characters")
+	if !ValidText(u.Name, 200) {
+		errs.Add("name", "must be valid text of at most 200 bytes")
 	}
 	if !ValidLocale(u.Locale) {
 		errs.Add("locale", "must be de or en")

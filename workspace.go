@@ -47,8 +47,8 @@ func (w *Workspace) Validate() error {
 	if !ValidSlug(w.Slug) {
 		errs.Add("slug", "must be 1-63 lower-case letters, digits or hyphens")
 	}
-	if w.Name == "" || len(w.Name) > 200 {
-		errs.Add("name", "must be 1-200 characters")
+	if w.Name == "" || !ValidText(w.Name, 200) {
+		errs.Add("name", "must be valid text of 1-200 bytes")
 	}
 	if _, err := time.LoadLocation(w.TimeZone); err != nil || w.TimeZone == "Local" {
 		errs.Add("time_zone", "must be an IANA time zone such as Europe/Berlin")

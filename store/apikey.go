@@ -41,7 +41,7 @@ func scanAPIKey(row interface{ Scan(...any) error }) (*cxm.APIKey, error) {
 // shown again. A missing workspace is ENotFound.
 func (db *DB) CreateAPIKey(ctx context.Context, k *cxm.APIKey) (string, error) {
 	var errs cxm.FieldErrors
-	if n := utf8.RuneCountInString(k.Name); n == 0 || n > 100 || !utf8.ValidString(k.Name) {
+	if k.Name == "" || !cxm.ValidText(k.Name, 400) || utf8.RuneCountInString(k.Name) > 100 {
 		errs.Add("name", "must be 1-100 characters")
 	}
 	if !k.Scope.Valid() {

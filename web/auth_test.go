@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/store/storetest"
 )
 
 func TestSignIn(t *testing.T) {
@@ -133,6 +135,39 @@ func TestUnknownRouteIsJSON404(t *testing.T) {
 		r := e.do(request{method: "GET", path: "/api/v1/nothing"})
 		if r.status != 404 || r.errorCode() != "not_found" {
 			t.Errorf("got %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestSessionCookieIsSecureOverTLS signs in over HTTPS and wants the Secure flag.
+func TestSessionCookieIsSecureOverTLS(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	tls := httptest.NewTLSServer(e.web.Handler())
+	defer tls.Close()
+	body := strings.NewReader(`{"email":"` + e.a.adminEmail + `","password":"` + testPassword + `"}`)
+	res, err := tls.Client().Post(tls.URL+"/api/v1/auth/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if c := res.Header.Get("Set-Cookie"); res.StatusCode != 200 || !strings.Contains(c, "; Secure") || !strings.Contains(c, "HttpOnly") {
+		t.Errorf("over TLS: %d, cookie %q", res.StatusCode, c)
+	}
+}
+
+// TestTextWithNULIsRefused sends a NUL character, which PostgreSQL text
+// cannot hold, and wants a 400 naming the field rather than a 500.
+func TestTextWithNULIsRefused(t *testing.T) {
+	forEachEnv(t, func(t *testing.T, e *env) {
+		r := e.do(request{method: "POST", path: "/api/v1/customers", token: e.a.writeKey,
+			body: `{"external_id":"k-1","name":"Anna\u0000Schmidt"}`, contentType: "application/json"})
+		if r.status != 400 || !strings.HasPrefix(strings.Join(r.errorFields(), ""), "name:") {
+			t.Errorf("got %d %s", r.status, r.body)
+		}
+		r = e.do(request{method: "POST", path: "/api/v1/touchpoints", token: e.a.writeKey,
+			body: `{"key":"tp","name":"Shop","stage":"purchase","channel":"web","description":"a\u0000b"}`, contentType: "application/json"})
+		if r.status != 400 || !strings.HasPrefix(strings.Join(r.errorFields(), ""), "description:") {
+			t.Errorf("touchpoint: got %d %s", r.status, r.body)
 		}
 	})
 }

@@ -33,12 +33,13 @@ var benchTouchpoints = []struct {
 
 var benchTypes = []string{"view", "order", "delivered", "call", "review", "newsletter.open"}
 
-// benchEvents returns n interactions over customers customers, the same every time.
-func benchEvents(n, customers int, start time.Time) []*cxm.Interaction {
-	out := make([]*cxm.Interaction, n)
-	for i := range out {
+// benchEvents returns the interactions from..to of the benchmark's
+// sequence over customers customers, the same every time.
+func benchEvents(from, to, customers int, start time.Time) []*cxm.Interaction {
+	out := make([]*cxm.Interaction, 0, to-from)
+	for i := from; i < to; i++ {
 		v := float64(20 + i%480)
-		out[i] = &cxm.Interaction{
+		out = append(out, &cxm.Interaction{
 			ID:         "bench-" + strconv.Itoa(i),
 			Customer:   "K-" + strconv.Itoa(100000+(i*7919)%customers),
 			Touchpoint: benchTouchpoints[i%len(benchTouchpoints)].key,
@@ -46,23 +47,19 @@ func benchEvents(n, customers int, start time.Time) []*cxm.Interaction {
 			OccurredAt: start.Add(time.Duration(i) * time.Second),
 			Value:      &v,
 			Properties: []byte(`{"order_id":"A-` + strconv.Itoa(i) + `","items":` + strconv.Itoa(1+i%5) + `}`),
-		}
+		})
 	}
 	return out
 }
 
-// ndjson encodes events as NDJSON batches of size batch.
-func ndjson(events []*cxm.Interaction, batch int) [][]byte {
-	var out [][]byte
-	for i := 0; i < len(events); i += batch {
-		var b bytes.Buffer
-		for _, e := range events[i:min(i+batch, len(events))] {
-			fmt.Fprintf(&b, `{"id":%q,"customer":%q,"touchpoint":%q,"type":%q,"occurred_at":%q,"value":%g,"properties":%s}`+"\n",
-				e.ID, e.Customer, e.Touchpoint, e.Type, e.OccurredAt.Format(time.RFC3339Nano), *e.Value, e.Properties)
-		}
-		out = append(out, b.Bytes())
+// ndjson encodes events as one NDJSON body.
+func ndjson(events []*cxm.Interaction) []byte {
+	var b bytes.Buffer
+	for _, e := range events {
+		fmt.Fprintf(&b, `{"id":%q,"customer":%q,"touchpoint":%q,"type":%q,"occurred_at":%q,"value":%g,"properties":%s}`+"\n",
+			e.ID, e.Customer, e.Touchpoint, e.Type, e.OccurredAt.Format(time.RFC3339Nano), *e.Value, e.Properties)
 	}
-	return out
+	return b.Bytes()
 }
 
 // benchDB opens a fresh SQLite store in a temporary folder, with a
@@ -108,14 +105,21 @@ func runBenchIngest(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, m, args); err != nil {
 		return err
 	}
-	events := benchEvents(*n, *customers, m.Now().Add(-90*24*time.Hour))
-	bodies := ndjson(events, *batch)
-
+	start := m.Now().Add(-90 * 24 * time.Hour)
+	// The bodies are encoded before the clock starts, so that the client
+	// does not compete with the server for the CPU while it is measured.
+	var bodies [][]byte
+	for i := 0; i < *n; i += *batch {
+		bodies = append(bodies, ndjson(benchEvents(i, min(i+*batch, *n), *customers, start)))
+	}
 	httpRate, err := benchHTTPIngest(ctx, m, bodies, *conc, *n)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	storeRate, err := benchStoreIngest(ctx, events, *batch)
+	bodies = nil
+	storeRate, err := benchStoreIngest(ctx, *n, *batch, func(from, to int) []*cxm.Interaction {
+		return benchEvents(from, to, *customers, start)
+	})
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -211,17 +215,18 @@ func postBatch(ctx context.Context, c *http.Client, url, token string, body []by
 	return r.Accepted, nil
 }
 
-// benchStoreIngest inserts the events straight through the store into a
-// fresh database; it returns events per second.
-func benchStoreIngest(ctx context.Context, events []*cxm.Interaction, batch int) (float64, error) {
+// benchStoreIngest inserts the same n events straight through the store
+// into a fresh database, making each batch just before it is stored; it
+// returns events per second.
+func benchStoreIngest(ctx context.Context, n, batch int, events func(from, to int) []*cxm.Interaction) (float64, error) {
 	db, ws, cleanup, err := benchDB(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer cleanup()
 	start := time.Now()
-	for i := 0; i < len(events); i += batch {
-		res, err := db.IngestInteractions(ctx, ws.ID, events[i:min(i+batch, len(events))], cxm.IngestOptions{})
+	for i := 0; i < n; i += batch {
+		res, err := db.IngestInteractions(ctx, ws.ID, events(i, min(i+batch, n)), cxm.IngestOptions{})
 		if err != nil {
 			return 0, err
 		}
@@ -229,5 +234,5 @@ func benchStoreIngest(ctx context.Context, events []*cxm.Interaction, batch int)
 			return 0, fmt.Errorf("store rejected %d events: %+v", res.Rejected, res.Errors[0])
 		}
 	}
-	return float64(len(events)) / time.Since(start).Seconds(), nil
+	return float64(n) / time.Since(start).Seconds(), nil
 }
