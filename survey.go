@@ -1,0 +1,170 @@
+package cxm
+
+import (
+	"context"
+	"time"
+)
+
+// QuestionKind is the kind of a survey question.
+type QuestionKind string
+
+// The question kinds and their answer ranges.
+const (
+	KindNPS    QuestionKind = "nps"    // 0–10, likelihood to recommend
+	KindCSAT   QuestionKind = "csat"   // 1–5, satisfaction
+	KindCES    QuestionKind = "ces"    // 1–7, ease (7 = very easy)
+	KindRating QuestionKind = "rating" // 1–5 stars
+	KindSingle QuestionKind = "single" // one of the choices
+	KindMulti  QuestionKind = "multi"  // any of the choices
+	KindText   QuestionKind = "text"   // free text
+)
+
+// Scale returns the lowest and highest answer of a scale question, and
+// false for kinds that are not scales.
+func (k QuestionKind) Scale() (lo, hi int, ok bool) {
+	switch k {
+	case KindNPS:
+		return 0, 10, true
+	case KindCSAT, KindRating:
+		return 1, 5, true
+	case KindCES:
+		return 1, 7, true
+	}
+	return 0, 0, false
+}
+
+// Valid reports whether k is a known question kind.
+func (k QuestionKind) Valid() bool {
+	switch k {
+	case KindNPS, KindCSAT, KindCES, KindRating, KindSingle, KindMulti, KindText:
+		return true
+	}
+	return false
+}
+
+// Question is one question of a survey.
+type Question struct {
+	// Key identifies the question within its survey and names its answer.
+	Key      string        `json:"key"`
+	Kind     QuestionKind  `json:"kind"`
+	Required bool          `json:"required"`
+	Text     LocalizedText `json:"text"`
+	// LowLabel and HighLabel explain the ends of a scale ("not at all likely").
+	LowLabel  LocalizedText `json:"low_label,omitempty"`
+	HighLabel LocalizedText `json:"high_label,omitempty"`
+	// Choices are the options of a single or multi question.
+	Choices []Choice `json:"choices,omitempty"`
+	// MaxLength bounds a text answer in characters (default and maximum 5000).
+	MaxLength int `json:"max_length,omitempty"`
+}
+
+// Choice is one option of a choice question.
+type Choice struct {
+	Key   string        `json:"key"`
+	Label LocalizedText `json:"label"`
+}
+
+// MaxTextAnswer is the longest free-text answer, in characters.
+const MaxTextAnswer = 5000
+
+// SurveyStatus is where a survey stands in its life.
+type SurveyStatus string
+
+// The survey statuses. Only an active survey inside its open and close
+// dates takes responses; a closed one shows a friendly page.
+const (
+	SurveyDraft  SurveyStatus = "draft"
+	SurveyActive SurveyStatus = "active"
+	SurveyPaused SurveyStatus = "paused"
+	SurveyClosed SurveyStatus = "closed"
+)
+
+// Valid reports whether s is a known status.
+func (s SurveyStatus) Valid() bool {
+	return s == SurveyDraft || s == SurveyActive || s == SurveyPaused || s == SurveyClosed
+}
+
+// Survey is what cxm asks customers: ordered questions in German and
+// English, linked to touchpoints, with its trigger and contact rules.
+type Survey struct {
+	ID          int64 `json:"id"`
+	WorkspaceID int64 `json:"workspace_id"`
+	// Slug names the survey in its public link /s/{slug}; unique across the server.
+	Slug   string       `json:"slug"`
+	Name   string       `json:"name"`
+	Status SurveyStatus `json:"status"`
+	// DefaultLocale is the language missing translations fall back to.
+	DefaultLocale string        `json:"default_locale"`
+	Title         LocalizedText `json:"title"`
+	Intro         LocalizedText `json:"intro,omitempty"`
+	ThankYou      LocalizedText `json:"thank_you,omitempty"`
+	Questions     []Question    `json:"questions"`
+	// Touchpoints are the keys of the touchpoints the survey asks about.
+	Touchpoints []string `json:"touchpoints"`
+	// HiddenFields name values passed in the link, such as order_id.
+	HiddenFields []string   `json:"hidden_fields"`
+	OpensAt      *time.Time `json:"opens_at,omitempty"`
+	ClosesAt     *time.Time `json:"closes_at,omitempty"`
+	// Trigger invites customers after an interaction; nil means none.
+	Trigger *Trigger `json:"trigger,omitempty"`
+	// SamplingPercent is the share of triggered customers who are asked (1–100).
+	SamplingPercent int `json:"sampling_percent"`
+	// RecontactDays is how long a customer who was asked by this survey is
+	// not asked by it again.
+	RecontactDays int `json:"recontact_days"`
+	// ReminderDays sends one reminder this many days after an unanswered
+	// email invitation; zero sends none.
+	ReminderDays int       `json:"reminder_days"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Trigger invites a customer to a survey after an interaction of a type at
+// a touchpoint, after a delay, through a channel.
+type Trigger struct {
+	InteractionType string `json:"interaction_type"`
+	Touchpoint      string `json:"touchpoint"`
+	// DelayMinutes waits after the interaction before inviting.
+	DelayMinutes int `json:"delay_minutes"`
+	// Channel is "email" (an invitation email) or "widget" (shown at the next visit).
+	Channel string `json:"channel"`
+}
+
+// Question returns the question with key, or nil.
+func (s *Survey) Question(key string) *Question {
+	for i := range s.Questions {
+		if s.Questions[i].Key == key {
+			return &s.Questions[i]
+		}
+	}
+	return nil
+}
+
+// Open reports whether the survey takes responses at now.
+func (s *Survey) Open(now time.Time) bool {
+	return s.Status == SurveyActive && (s.OpensAt == nil || !now.Before(*s.OpensAt)) &&
+		(s.ClosesAt == nil || now.Before(*s.ClosesAt))
+}
+
+// SurveyFilter narrows a survey list.
+type SurveyFilter struct {
+	Status     SurveyStatus
+	Touchpoint string
+	Page
+}
+
+// SurveyService stores surveys.
+type SurveyService interface {
+	// CreateSurvey validates and stores s; a slug in use is EConflict.
+	CreateSurvey(ctx context.Context, s *Survey) error
+	FindSurvey(ctx context.Context, workspaceID, id int64) (*Survey, error)
+	// FindSurveyBySlug finds a survey by its public slug, in any workspace,
+	// for the public survey pages.
+	FindSurveyBySlug(ctx context.Context, slug string) (*Survey, error)
+	ListSurveys(ctx context.Context, workspaceID int64, f SurveyFilter) ([]*Survey, string, error)
+	// UpdateSurvey replaces the survey's definition. Questions that already
+	// have answers may change their texts but not their key or kind.
+	UpdateSurvey(ctx context.Context, s *Survey) error
+	// DeleteSurvey removes a survey without responses; otherwise EConflict (close it instead).
+	DeleteSurvey(ctx context.Context, workspaceID, id int64) error
+}
