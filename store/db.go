@@ -36,6 +36,8 @@ type DB struct {
 	read    *sql.DB
 	now     func() time.Time
 	ids     *idAllocator
+	// group commits SQLite's write transactions; nil on PostgreSQL.
+	group *groupCommitter
 }
 
 // Config says which database to open.
@@ -68,6 +70,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err := db.openSQLite(cfg); err != nil {
 			return nil, err
 		}
+		db.group = newGroupCommitter(db.write, SQLite)
 	}
 	db.ids = &idAllocator{db: db}
 	if err := db.ping(ctx); err != nil {
@@ -145,6 +148,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	var err error
 	if db.read != nil && db.read != db.write {
 		err = db.read.Close()

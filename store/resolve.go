@@ -90,6 +90,9 @@ type bulkStmts struct {
 
 // newBulkStmts returns the statements built by text, run through q.
 func newBulkStmts(ctx context.Context, q queryer, text func(rows int) string) *bulkStmts {
+	if c, ok := q.(conn); ok {
+		ctx = c.context(ctx)
+	}
 	return &bulkStmts{ctx: ctx, q: q, text: text}
 }
 

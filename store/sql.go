@@ -58,18 +58,29 @@ type conn struct {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 		QueryRowContext(context.Context, string, ...any) *sql.Row
 	}
+	// detach runs statements on contexts that cannot be cancelled, for
+	// work inside a shared (group-committed) transaction.
+	detach bool
+}
+
+// context returns the context statements run on.
+func (c conn) context(ctx context.Context) context.Context {
+	if c.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, rebind(c.d, q), args...)
+	return c.q.ExecContext(c.context(ctx), rebind(c.d, q), args...)
 }
 
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, rebind(c.d, q), args...)
+	return c.q.QueryContext(c.context(ctx), rebind(c.d, q), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, rebind(c.d, q), args...)
+	return c.q.QueryRowContext(c.context(ctx), rebind(c.d, q), args...)
 }
 
 func (c conn) dialect() Dialect { return c.d }
@@ -77,10 +88,15 @@ func (c conn) dialect() Dialect { return c.d }
 // reader returns the read pool. On SQLite it never sees uncommitted writes.
 func (db *DB) reader() queryer { return conn{d: db.dialect, q: db.read} }
 
-// inTx runs fn in one write transaction and commits it if fn returns nil.
-// On SQLite the transaction begins IMMEDIATE on the single writer, so it
-// never fails half-way for a lock.
+// inTx runs fn in one write transaction and commits it if fn returns nil;
+// when it returns, the work is committed or wholly undone. On SQLite the
+// single writer's group committer runs it, in a savepoint of a transaction
+// it may share with other callers (fn must not call inTx itself); the
+// transaction begins IMMEDIATE, so it never fails half-way for a lock.
 func (db *DB) inTx(ctx context.Context, fn func(tx queryer) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
