@@ -57,11 +57,12 @@ func forEachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 	})
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+// newEnv starts a server over db; opts may change its configuration.
+func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Config)) *env {
 	t.Helper()
-	s := web.New(web.Config{
+	cfg := web.Config{
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db},
 		Ready:                  db.Ping,
 		MaxBodyBytes:           1 << 20,
 		MaxBatch:               500,
@@ -69,7 +70,11 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		HashPassword:           func(pw string) string { return password.Hash(pw, fastHash) },
 		VerifyPassword:         password.Verify,
 		DummyPasswordHash:      password.Hash("dummy password", fastHash),
-	})
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	s := web.New(cfg)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, srv: srv, web: s}

@@ -32,6 +32,11 @@ func TestWorkspaceIsolation(t *testing.T) {
 		var journey cxm.Journey
 		e.call("POST", "/api/v1/journeys", a, map[string]any{"key": secret + "-j", "name": secret + " journey",
 			"stages": []map[string]any{{"key": "one", "names": map[string]string{"en": "One"}}}}, 201).decode(t, &journey)
+		var survey cxm.Survey
+		e.call("POST", "/api/v1/surveys", a, surveyBody(secret+"-survey", cxm.SurveyActive, touch.Key), 201).decode(t, &survey)
+		e.call("POST", "/api/v1/surveys/"+fmt.Sprint(survey.ID)+"/responses", a, map[string]any{"id": secret + "-r1",
+			"customer": secret + "-c1", "completed": true, "answers": map[string]any{"nps": 9, "why": secret + " text"},
+			"hidden": map[string]string{"order_id": secret + "-order"}}, 201)
 		agent := e.newUser(e.a.ws, "agent@acme.example", cxm.RoleAgent)
 		keys, err := e.db.ListAPIKeys(context.Background(), e.a.ws.ID)
 		if err != nil {
@@ -42,7 +47,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 		before := snapshot(t, e, e.a.ws.ID, cust.ID)
 		ids := strings.NewReplacer("{customer}", fmt.Sprint(cust.ID), "{other}", fmt.Sprint(other.ID),
 			"{touchpoint}", fmt.Sprint(touch.ID), "{touchpointKey}", touch.Key, "{journey}", fmt.Sprint(journey.ID),
-			"{member}", fmt.Sprint(agent.ID), "{apikey}", fmt.Sprint(keyID))
+			"{member}", fmt.Sprint(agent.ID), "{apikey}", fmt.Sprint(keyID), "{survey}", fmt.Sprint(survey.ID))
 		interaction := map[string]any{"id": secret + "-i1", "customer": secret + "-c1", "touchpoint": touch.Key, "type": "order", "occurred_at": "2026-01-02T10:00:00Z"}
 		cases := map[string]struct {
 			path string
@@ -86,11 +91,21 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"POST /api/v1/identify":               {"/api/v1/identify", map[string]string{"anonymous_id": secret + "-anon", "customer": secret + "-c1"}},
 			"POST /api/v1/interactions":           {"/api/v1/interactions", interaction},
 			"GET /api/v1/interactions":            {"/api/v1/interactions?customer_id={customer}", nil},
+			"GET /api/v1/surveys":                 {"/api/v1/surveys", nil},
+			"POST /api/v1/surveys":                {"/api/v1/surveys", surveyBody("b-survey", cxm.SurveyActive)},
+			"GET /api/v1/surveys/{id}":            {"/api/v1/surveys/{survey}", nil},
+			"PUT /api/v1/surveys/{id}":            {"/api/v1/surveys/{survey}", surveyBody("b-renamed", cxm.SurveyClosed)},
+			"DELETE /api/v1/surveys/{id}":         {"/api/v1/surveys/{survey}", nil},
+			"POST /api/v1/surveys/{id}/responses": {"/api/v1/surveys/{survey}/responses", map[string]any{"id": secret + "-r1", "customer": secret + "-c1", "completed": true, "answers": map[string]any{"nps": 0}}},
+			"GET /api/v1/responses":               {"/api/v1/responses?survey_id={survey}", nil},
+			"GET /api/v1/responses/export":        {"/api/v1/responses/export?format=ndjson", nil},
+			"GET /api/v1/responses/{id}":          {"/api/v1/responses/" + secret + "-r1", nil},
+			"DELETE /api/v1/responses/{id}":       {"/api/v1/responses/" + secret + "-r1", nil},
 		}
 		bAdmin := e.signIn(e.b.adminEmail, "globex")
 		// Ids are unique across the database, so A's ids in an answer to B mean a leak.
 		aMarks := []string{fmt.Sprintf(`"workspace_id":%d`, e.a.ws.ID)}
-		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID} {
+		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID, survey.ID} {
 			aMarks = append(aMarks, fmt.Sprintf(`"id":%d,`, id), fmt.Sprintf(`"id":%d}`, id))
 		}
 		for _, rt := range e.web.Routes() {
@@ -163,6 +178,10 @@ func snapshot(t *testing.T, e *env, ws, customerID int64) string {
 	add("apikeys", ks, e7)
 	tl, _, e8 := e.db.Timeline(ctx, ws, customerID, cxm.Page{Limit: 1000})
 	add("timeline", tl, e8)
+	ss, _, e9 := e.db.ListSurveys(ctx, ws, cxm.SurveyFilter{Page: cxm.Page{Limit: 1000}})
+	add("surveys", ss, e9)
+	rs, _, e10 := e.db.ListResponses(ctx, ws, cxm.ResponseFilter{Page: cxm.Page{Limit: 1000}})
+	add("responses", rs, e10)
 	if err != nil {
 		t.Fatal(err)
 	}

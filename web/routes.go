@@ -49,4 +49,17 @@ func (s *Server) registerRoutes() {
 
 	s.handle("POST", "/api/v1/interactions", permWriteData, s.ingestInteractions)
 	s.handle("GET", "/api/v1/interactions", permRead, s.listInteractions)
+
+	s.handle("GET", "/api/v1/surveys", permRead, s.listSurveys)
+	s.handle("POST", "/api/v1/surveys", permConfigure, s.createSurvey)
+	s.handle("GET", "/api/v1/surveys/{id}", permRead, s.getSurvey)
+	s.handle("PUT", "/api/v1/surveys/{id}", permConfigure, s.replaceSurvey)
+	s.handle("DELETE", "/api/v1/surveys/{id}", permConfigure, s.deleteSurvey)
+	s.handle("POST", "/api/v1/surveys/{id}/responses", permWriteData, s.submitResponse)
+
+	s.handle("GET", "/api/v1/responses", permRead, s.listResponses)
+	// The literal segment takes precedence over {id} in ServeMux.
+	s.handle("GET", "/api/v1/responses/export", permRead, s.exportResponses)
+	s.handle("GET", "/api/v1/responses/{id}", permRead, s.getResponse)
+	s.handle("DELETE", "/api/v1/responses/{id}", permConfigure, s.deleteResponse)
 }

@@ -22,6 +22,8 @@ type Services struct {
 	Touchpoints  cxm.TouchpointService
 	Customers    cxm.CustomerService
 	Interactions cxm.InteractionService
+	Surveys      cxm.SurveyService
+	Responses    cxm.ResponseService
 }
 
 // Config configures a Server. Zero limits take their defaults.
@@ -32,6 +34,9 @@ type Config struct {
 	Now func() time.Time
 	// Ready reports whether the server can serve, for /readyz.
 	Ready func(context.Context) error
+	// Bus receives an event for every response that becomes complete; nil
+	// publishes nothing.
+	Bus cxm.Bus
 	// Registry receives the Prometheus metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// MaxBodyBytes bounds a request body (default 16 MiB).

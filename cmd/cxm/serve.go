@@ -58,7 +58,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 func newWebServer(cfg *serveConfig, db *store.DB, log *slog.Logger, m *Main) *web.Server {
 	return web.New(web.Config{
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db},
 		Logger:            log,
 		Now:               m.Now,
 		Ready:             db.Ping,
