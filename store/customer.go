@@ -319,6 +319,10 @@ func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 			{`DELETE FROM interactions WHERE workspace_id = ? AND anonymous_id IS NOT NULL AND anonymous_id IN
 				(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?)`,
 				[]any{workspaceID, workspaceID, identityAnonymous, id}},
+			{"DELETE FROM responses WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
+			{`DELETE FROM responses WHERE workspace_id = ? AND anonymous_id IS NOT NULL AND anonymous_id IN
+				(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?)`,
+				[]any{workspaceID, workspaceID, identityAnonymous, id}},
 			{"DELETE FROM identities WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
 			{"DELETE FROM customer_merges WHERE workspace_id = ? AND (into_id = ? OR from_id = ?)", []any{workspaceID, id, id}},
 			{"DELETE FROM customers WHERE workspace_id = ? AND id = ?", []any{workspaceID, id}},

@@ -78,6 +78,10 @@ func identify(ctx context.Context, tx queryer, ws int64, anonymousID string, pro
 	if err != nil {
 		return nil, fmt.Errorf("link interactions: %w", err)
 	}
+	if _, err := tx.exec(ctx, "UPDATE responses SET customer_id = ? WHERE workspace_id = ? AND anonymous_id = ? AND customer_id IS NULL",
+		c.ID, ws, anonymousID); err != nil {
+		return nil, fmt.Errorf("link responses: %w", err)
+	}
 	linked, err := r.RowsAffected()
 	if err != nil {
 		return nil, fmt.Errorf("link interactions: %w", err)

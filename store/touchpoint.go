@@ -173,25 +173,32 @@ func (db *DB) UpdateTouchpoint(ctx context.Context, workspaceID, id int64, u cxm
 }
 
 // DeleteTouchpoint removes the touchpoint with id. A touchpoint that an
-// interaction uses, or that is a customer's first touchpoint, is EConflict.
+// interaction, a response or a survey uses, or that is a customer's first
+// touchpoint, is EConflict.
 func (db *DB) DeleteTouchpoint(ctx context.Context, workspaceID, id int64) error {
 	err := db.inTx(ctx, func(tx queryer) error {
-		if _, err := findTouchpoint(ctx, tx, workspaceID, id); err != nil {
+		tp, err := findTouchpoint(ctx, tx, workspaceID, id)
+		if err != nil {
 			return err
 		}
-		for _, q := range []string{
-			"SELECT 1 FROM interactions WHERE workspace_id = ? AND touchpoint_id = ? LIMIT 1",
-			"SELECT 1 FROM customers WHERE workspace_id = ? AND first_touchpoint_id = ? LIMIT 1",
+		for _, u := range []struct {
+			what, sql string
+			arg       any
+		}{
+			{"interactions", "SELECT 1 FROM interactions WHERE workspace_id = ? AND touchpoint_id = ? LIMIT 1", id},
+			{"customers' first touchpoint", "SELECT 1 FROM customers WHERE workspace_id = ? AND first_touchpoint_id = ? LIMIT 1", id},
+			{"responses", "SELECT 1 FROM responses WHERE workspace_id = ? AND touchpoint_id = ? LIMIT 1", id},
+			{"surveys", "SELECT 1 FROM survey_touchpoints WHERE workspace_id = ? AND touchpoint_key = ? LIMIT 1", tp.Key},
 		} {
-			used, err := existsRow(ctx, tx, q, workspaceID, id)
+			used, err := existsRow(ctx, tx, u.sql, workspaceID, u.arg)
 			if err != nil {
 				return err
 			}
 			if used {
-				return cxm.Errorf(cxm.EConflict, "touchpoint is in use")
+				return cxm.Errorf(cxm.EConflict, "touchpoint is in use by %s", u.what)
 			}
 		}
-		_, err := tx.exec(ctx, "DELETE FROM touchpoints WHERE workspace_id = ? AND id = ?", workspaceID, id)
+		_, err = tx.exec(ctx, "DELETE FROM touchpoints WHERE workspace_id = ? AND id = ?", workspaceID, id)
 		return err
 	})
 	if err != nil {
