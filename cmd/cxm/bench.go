@@ -12,14 +12,16 @@ import (
 
 func runBench(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]")
+		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]\n       cxm bench respond --responses N --concurrency C [--json]")
 		return errUsage
 	}
 	switch args[0] {
 	case "ingest":
 		return runBenchIngest(ctx, m, args[1:])
+	case "respond":
+		return runBenchRespond(ctx, m, args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest\n", args[0])
+	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest, respond\n", args[0])
 	return errUsage
 }
 

@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -140,79 +137,33 @@ func benchHTTPIngest(ctx context.Context, m *Main, bodies [][]byte, conc, n int)
 		return 0, err
 	}
 	defer cleanup()
-	token, err := db.CreateAPIKey(ctx, &cxm.APIKey{WorkspaceID: ws.ID, Name: "bench", Scope: cxm.ScopeWrite})
+	url, token, stop, err := benchServer(ctx, m, db, ws)
 	if err != nil {
 		return 0, err
 	}
-	scfg := &serveConfig{MaxBodyBytes: 64 << 20, MaxBatch: 100000}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	srv := &http.Server{Handler: newWebServer(scfg, db, slog.New(slog.DiscardHandler), m).Handler()}
-	go srv.Serve(ln)
-	defer srv.Close()
-	url := "http://" + ln.Addr().String() + "/api/v1/interactions"
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
-
-	work := make(chan []byte)
-	var wg sync.WaitGroup
+	defer stop()
 	var mu sync.Mutex
-	var firstErr error
 	accepted := 0
-	start := time.Now()
-	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for body := range work {
-				a, err := postBatch(ctx, client, url, token, body)
-				mu.Lock()
-				accepted += a
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, b := range bodies {
-		work <- b
-	}
-	close(work)
-	wg.Wait()
-	elapsed := time.Since(start)
-	if firstErr != nil {
-		return 0, firstErr
+	res, err := runLoad(ctx, url+"/api/v1/interactions", token, "application/x-ndjson", bodies, conc, func(status int, body []byte) error {
+		if status != http.StatusOK {
+			return fmt.Errorf("status %d: %.300s", status, body)
+		}
+		var r cxm.BatchResult
+		if err := json.Unmarshal(body, &r); err != nil {
+			return err
+		}
+		mu.Lock()
+		accepted += r.Accepted
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	if accepted != n {
 		return 0, fmt.Errorf("server accepted %d of %d events", accepted, n)
 	}
-	return float64(n) / elapsed.Seconds(), nil
-}
-
-// postBatch posts one NDJSON body and returns how many events were accepted.
-func postBatch(ctx context.Context, c *http.Client, url, token string, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/x-ndjson")
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("status %d: %.300s", res.StatusCode, b)
-	}
-	var r cxm.BatchResult
-	if err := json.Unmarshal(b, &r); err != nil {
-		return 0, err
-	}
-	return r.Accepted, nil
+	return float64(n) / res.elapsed.Seconds(), nil
 }
 
 // benchStoreIngest inserts the same n events straight through the store
