@@ -44,7 +44,8 @@ func (m *Main) commands() []command {
 		{"apikey", "create an API key: apikey create --workspace S --name N --scope read|write", runAPIKey},
 		{"import", "import customers or interactions: import customers|interactions --workspace S --file F", runImport},
 		{"export", "export customers or interactions: export customers|interactions --workspace S --file F", runExport},
-		{"bench", "measure speed: bench ingest --events N --json", runBench},
+		{"text", "text analytics: text eval --data F [--lang de|en|auto] [--model M] [--json] | text train --data F --out M", runText},
+		{"bench", "measure speed: bench ingest|respond … --json", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
