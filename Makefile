@@ -21,6 +21,8 @@ vet:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeInteractions$$' -fuzztime=$(FUZZTIME) ./ingest/
 	$(GO) test -run='^$$' -fuzz='^FuzzCSVInteractions$$' -fuzztime=$(FUZZTIME) ./ingest/
+	$(GO) test -run='^$$' -fuzz='^FuzzCustomers$$' -fuzztime=$(FUZZTIME) ./ingest/
+	$(GO) test -run='^$$' -fuzz='^FuzzTokenize$$' -fuzztime=$(FUZZTIME) ./text/
 
 ## build: the cxm binary, pure Go
 build:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/password"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -51,9 +52,9 @@ type Config struct {
 	// LoginAttemptsPerMinute bounds sign-in attempts per client address and
 	// per email (default 10).
 	LoginAttemptsPerMinute int
-	// HashPassword hashes a new user's password.
+	// HashPassword hashes a new user's password (default: argon2id).
 	HashPassword func(password string) string
-	// VerifyPassword checks a password against a stored hash.
+	// VerifyPassword checks a password against a stored hash (default: argon2id).
 	VerifyPassword func(password, hash string) bool
 	// DummyPasswordHash is verified when no user matches, so that a wrong
 	// email takes as long as a wrong password.
@@ -94,6 +95,15 @@ func New(cfg Config) *Server {
 	}
 	if cfg.LoginAttemptsPerMinute <= 0 {
 		cfg.LoginAttemptsPerMinute = 10
+	}
+	if cfg.HashPassword == nil {
+		cfg.HashPassword = func(pw string) string { return password.Hash(pw, password.Default) }
+	}
+	if cfg.VerifyPassword == nil {
+		cfg.VerifyPassword = password.Verify
+	}
+	if cfg.DummyPasswordHash == "" {
+		cfg.DummyPasswordHash = password.Dummy()
 	}
 	s := &Server{
 		cfg:     cfg,

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/cxmhq/cxm/password"
 	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/web"
 )
@@ -65,9 +64,6 @@ func newWebServer(cfg *serveConfig, db *store.DB, log *slog.Logger, m *Main) *we
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		MaxBatch:          cfg.MaxBatch,
 		SecureCookies:     cfg.SecureCookies,
-		HashPassword:      func(pw string) string { return password.Hash(pw, password.Default) },
-		VerifyPassword:    password.Verify,
-		DummyPasswordHash: password.Dummy(),
 	})
 }
 
