@@ -58,12 +58,12 @@ func newWebServer(cfg *serveConfig, db *store.DB, log *slog.Logger, m *Main) *we
 	return web.New(web.Config{
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
 			Customers: db, Interactions: db, Surveys: db, Responses: db},
-		Logger:            log,
-		Now:               m.Now,
-		Ready:             db.Ping,
-		MaxBodyBytes:      cfg.MaxBodyBytes,
-		MaxBatch:          cfg.MaxBatch,
-		SecureCookies:     cfg.SecureCookies,
+		Logger:        log,
+		Now:           m.Now,
+		Ready:         db.Ping,
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		MaxBatch:      cfg.MaxBatch,
+		SecureCookies: cfg.SecureCookies,
 	})
 }
 
