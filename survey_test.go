@@ -41,7 +41,9 @@ func TestSurveyValidate(t *testing.T) {
 		{"choices on a scale", func(s *cxm.Survey) { s.Questions[0].Choices = s.Questions[3].Choices }, "questions[0].choices"},
 		{"one choice", func(s *cxm.Survey) { s.Questions[3].Choices = s.Questions[3].Choices[:1] }, "questions[3].choices"},
 		{"unknown kind", func(s *cxm.Survey) { s.Questions[1].Kind = "slider" }, "questions[1].kind"},
-		{"bad trigger", func(s *cxm.Survey) { s.Trigger = &cxm.Trigger{InteractionType: "delivered", Touchpoint: "delivery", Channel: "sms"} }, "trigger.channel"},
+		{"bad trigger", func(s *cxm.Survey) {
+			s.Trigger = &cxm.Trigger{InteractionType: "delivered", Touchpoint: "delivery", Channel: "sms"}
+		}, "trigger.channel"},
 		{"sampling", func(s *cxm.Survey) { s.SamplingPercent = 101 }, "sampling_percent"},
 		{"french title", func(s *cxm.Survey) { s.Title["fr"] = "Comment?" }, "title.fr"},
 	}
