@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/bus"
 	"github.com/cxmhq/cxm/store"
 )
 
@@ -28,9 +29,10 @@ func benchServer(ctx context.Context, m *Main, db *store.DB, ws *cxm.Workspace) 
 		return "", "", nil, err
 	}
 	scfg := &serveConfig{MaxBodyBytes: 64 << 20, MaxBatch: 100000}
-	srv := &http.Server{Handler: newWebServer(scfg, db, slog.New(slog.DiscardHandler), m).Handler()}
+	events := bus.New(bus.Options{Logger: slog.New(slog.DiscardHandler)})
+	srv := &http.Server{Handler: newWebServer(scfg, db, events, slog.New(slog.DiscardHandler), m).Handler()}
 	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), token, func() { srv.Close() }, nil
+	return "http://" + ln.Addr().String(), token, func() { srv.Close(); events.Close() }, nil
 }
 
 // loadResult is what a load run measured.

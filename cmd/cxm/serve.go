@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/bus"
 	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/web"
 )
@@ -53,9 +55,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	return serve(ctx, m, &cfg, db, log, nil)
 }
 
-// newWebServer wires the HTTP server to the store.
-func newWebServer(cfg *serveConfig, db *store.DB, log *slog.Logger, m *Main) *web.Server {
+// newWebServer wires the HTTP server to the store and the bus.
+func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m *Main) *web.Server {
 	return web.New(web.Config{
+		Bus: b,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
 			Customers: db, Interactions: db, Surveys: db, Responses: db},
 		Logger:        log,
@@ -74,8 +77,10 @@ func serve(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, log *sl
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	events := bus.New(bus.Options{Logger: log, Now: m.Now})
+	defer events.Close()
 	srv := &http.Server{
-		Handler:           newWebServer(cfg, db, log, m).Handler(),
+		Handler:           newWebServer(cfg, db, events, log, m).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
