@@ -258,39 +258,25 @@ func (t *Taxonomy) Rename(key string, name Names) error {
 
 // SetTerms replaces the terms of the topic with key in lang.
 func (t *Taxonomy) SetTerms(key string, lang Lang, terms []string) error {
-	return t.edit(func(c *Taxonomy) error {
-		tp, err := c.topicRef(key)
-		if err != nil {
-			return err
-		}
-		dst, err := tp.Terms.of(lang)
-		if err != nil {
-			return err
-		}
-		*dst = slices.Clone(terms)
-		return nil
-	})
+	return t.editTerms(key, lang, func(list []string) []string { return slices.Clone(terms) })
 }
 
 // AddTerms appends terms to the topic with key in lang.
 func (t *Taxonomy) AddTerms(key string, lang Lang, terms ...string) error {
-	return t.edit(func(c *Taxonomy) error {
-		tp, err := c.topicRef(key)
-		if err != nil {
-			return err
-		}
-		dst, err := tp.Terms.of(lang)
-		if err != nil {
-			return err
-		}
-		*dst = append(*dst, terms...)
-		return nil
-	})
+	return t.editTerms(key, lang, func(list []string) []string { return append(list, terms...) })
 }
 
 // RemoveTerms deletes terms from the topic with key in lang; terms it
 // does not have are ignored.
 func (t *Taxonomy) RemoveTerms(key string, lang Lang, terms ...string) error {
+	return t.editTerms(key, lang, func(list []string) []string {
+		return slices.DeleteFunc(list, func(s string) bool { return slices.Contains(terms, s) })
+	})
+}
+
+// editTerms replaces the term list of the topic with key in lang by what
+// change makes of it, as one validated edit.
+func (t *Taxonomy) editTerms(key string, lang Lang, change func([]string) []string) error {
 	return t.edit(func(c *Taxonomy) error {
 		tp, err := c.topicRef(key)
 		if err != nil {
@@ -300,7 +286,7 @@ func (t *Taxonomy) RemoveTerms(key string, lang Lang, terms ...string) error {
 		if err != nil {
 			return err
 		}
-		*dst = slices.DeleteFunc(*dst, func(s string) bool { return slices.Contains(terms, s) })
+		*dst = change(*dst)
 		return nil
 	})
 }
