@@ -23,13 +23,14 @@ var errClosed = errors.New("store: closed")
 // durability is what it would be with a transaction of its own, at a
 // fraction of the cost per write.
 type groupCommitter struct {
-	db   *sql.DB
-	d    Dialect
-	reqs chan *txRequest
-	stop chan struct{}
-	wg   sync.WaitGroup
-	mu   sync.RWMutex // held for reading while sending, for writing to close
-	shut bool
+	db    *sql.DB
+	stmts *stmtCache
+	d     Dialect
+	reqs  chan *txRequest
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.RWMutex // held for reading while sending, for writing to close
+	shut  bool
 }
 
 // txRequest is one caller's write transaction.
@@ -40,7 +41,7 @@ type txRequest struct {
 }
 
 func newGroupCommitter(db *sql.DB, d Dialect) *groupCommitter {
-	g := &groupCommitter{db: db, d: d, reqs: make(chan *txRequest, maxGroup), stop: make(chan struct{})}
+	g := &groupCommitter{db: db, d: d, stmts: newStmtCache(), reqs: make(chan *txRequest, maxGroup), stop: make(chan struct{})}
 	g.wg.Add(1)
 	go g.run()
 	return g
@@ -94,7 +95,11 @@ func (g *groupCommitter) run() {
 			}
 		}
 		g.commit(batch)
+		// Between commits the writer's connection is free: prepare the
+		// statements the last transactions asked for.
+		g.stmts.prepareWanted(g.db)
 	}
+	g.stmts.close()
 }
 
 // commit runs a batch in one transaction and answers every request.
@@ -109,7 +114,7 @@ func (g *groupCommitter) commit(batch []*txRequest) {
 	// Work runs on detached contexts: on SQLite a cancelled context
 	// interrupts the connection, which would roll back the whole shared
 	// transaction, not just the caller's part.
-	c := conn{d: g.d, q: tx, detach: true}
+	c := conn{d: g.d, q: tx, detach: true, tx: tx, stmts: g.stmts}
 	if len(batch) == 1 {
 		r := batch[0]
 		if err := r.ctx.Err(); err != nil {

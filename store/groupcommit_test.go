@@ -152,3 +152,44 @@ func BenchmarkSmallWrites(b *testing.B) {
 		})
 	}
 }
+
+// TestStatementCache checks that a query seen in one transaction is
+// prepared between commits and used by later ones with the same results,
+// and that a query that cannot be prepared is remembered and not retried.
+func TestStatementCache(t *testing.T) {
+	db := openSQLiteT(t)
+	ctx := context.Background()
+	if _, err := db.write.Exec("CREATE TABLE sc_test (n INTEGER PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	const insert = "INSERT INTO sc_test (n) VALUES (?)"
+	for i := 1; i <= 3; i++ {
+		if err := db.inTx(ctx, func(tx queryer) error { _, err := tx.exec(ctx, insert, i); return err }); err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+	}
+	c := db.group.stmts
+	c.mu.Lock()
+	prepared := c.stmts[insert] != nil
+	c.mu.Unlock()
+	if !prepared {
+		t.Error("the insert was not prepared after its first transaction")
+	}
+	var n int
+	if err := db.inTx(ctx, func(tx queryer) error {
+		return tx.queryRow(ctx, "SELECT COUNT(*) FROM sc_test WHERE n <= ?", 3).Scan(&n)
+	}); err != nil || n != 3 {
+		t.Errorf("count = %d, %v; want 3", n, err)
+	}
+	const bad = "SELECT nope FROM missing_table"
+	for range 2 {
+		db.inTx(ctx, func(tx queryer) error { _, err := tx.exec(ctx, bad); return err })
+	}
+	c.mu.Lock()
+	s, remembered := c.stmts[bad]
+	wanted := c.wanted[bad]
+	c.mu.Unlock()
+	if !remembered || s != nil || wanted {
+		t.Errorf("unpreparable query: remembered %v, stmt %v, wanted again %v", remembered, s, wanted)
+	}
+}

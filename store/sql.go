@@ -61,6 +61,10 @@ type conn struct {
 	// detach runs statements on contexts that cannot be cancelled, for
 	// work inside a shared (group-committed) transaction.
 	detach bool
+	// tx and stmts, when set, run statements through the writer's cache
+	// of prepared statements instead of parsing them each time.
+	tx    *sql.Tx
+	stmts *stmtCache
 }
 
 // context returns the context statements run on.
@@ -72,15 +76,40 @@ func (c conn) context(ctx context.Context) context.Context {
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(c.context(ctx), rebind(c.d, q), args...)
+	ctx, q = c.context(ctx), rebind(c.d, q)
+	if s := c.cached(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, q, args...)
 }
 
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(c.context(ctx), rebind(c.d, q), args...)
+	ctx, q = c.context(ctx), rebind(c.d, q)
+	if s := c.cached(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, q, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(c.context(ctx), rebind(c.d, q), args...)
+	ctx, q = c.context(ctx), rebind(c.d, q)
+	if s := c.cached(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, q, args...)
+}
+
+// cached returns the prepared statement for q within the transaction, or
+// nil when there is none yet (the cache then prepares it for next time).
+func (c conn) cached(ctx context.Context, q string) *sql.Stmt {
+	if c.stmts == nil {
+		return nil
+	}
+	s := c.stmts.get(q)
+	if s == nil {
+		return nil
+	}
+	return c.tx.StmtContext(ctx, s)
 }
 
 func (c conn) dialect() Dialect { return c.d }
