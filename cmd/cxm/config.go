@@ -37,9 +37,7 @@ func newFlags(name string, m *Main, cfg *config) *flag.FlagSet {
 // line from its CXM_* environment variable (--database-url from CXM_DATABASE_URL).
 func parseFlags(fs *flag.FlagSet, m *Main, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
-		}
+		// The flag package has printed the problem (or the help) already.
 		return errUsage
 	}
 	given := map[string]bool{}
