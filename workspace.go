@@ -2,7 +2,9 @@ package cxm
 
 import (
 	"context"
+	"net/url"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -15,9 +17,19 @@ type Workspace struct {
 	// boundaries of every metric follow it.
 	TimeZone string `json:"time_zone"`
 	// DefaultLocale is the language used when nothing else says which.
-	DefaultLocale string    `json:"default_locale"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	DefaultLocale string `json:"default_locale"`
+	// PublicKey names the workspace in the website widget's snippet. It is
+	// public by design: it lets a site show surveys and post answers, never
+	// read anything. The store sets it.
+	PublicKey string `json:"public_key"`
+	// AllowedOrigins are the web origins ("https://shop.example") whose
+	// pages may embed the widget; CORS answers no other.
+	AllowedOrigins []string `json:"allowed_origins"`
+	// ContactFrequencyDays holds across every survey and channel: a
+	// customer is asked at most once in this many days (0 means no limit).
+	ContactFrequencyDays int       `json:"contact_frequency_days"`
+	CreatedAt            time.Time `json:"created_at"`
+	UpdatedAt            time.Time `json:"updated_at"`
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -43,6 +55,9 @@ func (w *Workspace) Validate() error {
 	if w.DefaultLocale == "" {
 		w.DefaultLocale = "de"
 	}
+	if w.AllowedOrigins == nil {
+		w.AllowedOrigins = []string{}
+	}
 	var errs FieldErrors
 	if !ValidSlug(w.Slug) {
 		errs.Add("slug", "must be 1-63 lower-case letters, digits or hyphens")
@@ -56,7 +71,61 @@ func (w *Workspace) Validate() error {
 	if !ValidLocale(w.DefaultLocale) {
 		errs.Add("default_locale", "must be de or en")
 	}
+	if len(w.AllowedOrigins) > MaxAllowedOrigins {
+		errs.Add("allowed_origins", "must list at most 50 origins")
+	}
+	for i, o := range w.AllowedOrigins {
+		norm, ok := NormalizeOrigin(o)
+		if !ok {
+			errs.Add("allowed_origins", "entry "+itoa(i)+" must be an origin such as https://shop.example, without a path")
+			continue
+		}
+		w.AllowedOrigins[i] = norm
+	}
+	if w.ContactFrequencyDays < 0 || w.ContactFrequencyDays > 365 {
+		errs.Add("contact_frequency_days", "must be between 0 and 365")
+	}
 	return errs.Err()
+}
+
+// MaxAllowedOrigins bounds a workspace's list of widget origins.
+const MaxAllowedOrigins = 50
+
+// AllowsOrigin reports whether a page at origin may use the workspace's
+// widget. Origins compare after normalising case and default ports.
+func (w *Workspace) AllowsOrigin(origin string) bool {
+	norm, ok := NormalizeOrigin(origin)
+	if !ok {
+		return false
+	}
+	for _, o := range w.AllowedOrigins {
+		if o == norm {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeOrigin returns origin as scheme://host[:port] in lower case
+// without a default port, and false when it is not an http or https
+// origin (a path, query, user or fragment makes it no origin).
+func NormalizeOrigin(origin string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(origin))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" {
+		return "", false
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, true
 }
 
 // WorkspaceUpdate holds the fields to change; nil fields stay as they are.
@@ -64,6 +133,9 @@ type WorkspaceUpdate struct {
 	Name          *string `json:"name"`
 	TimeZone      *string `json:"time_zone"`
 	DefaultLocale *string `json:"default_locale"`
+	// AllowedOrigins replaces the whole list when set.
+	AllowedOrigins       *[]string `json:"allowed_origins"`
+	ContactFrequencyDays *int      `json:"contact_frequency_days"`
 }
 
 // Apply changes w by u.
@@ -77,6 +149,12 @@ func (u WorkspaceUpdate) Apply(w *Workspace) {
 	if u.DefaultLocale != nil {
 		w.DefaultLocale = *u.DefaultLocale
 	}
+	if u.AllowedOrigins != nil {
+		w.AllowedOrigins = append([]string{}, (*u.AllowedOrigins)...)
+	}
+	if u.ContactFrequencyDays != nil {
+		w.ContactFrequencyDays = *u.ContactFrequencyDays
+	}
 }
 
 // WorkspaceService stores workspaces. Creating a workspace also creates its
@@ -85,5 +163,7 @@ type WorkspaceService interface {
 	CreateWorkspace(ctx context.Context, w *Workspace) error
 	FindWorkspaceByID(ctx context.Context, id int64) (*Workspace, error)
 	FindWorkspaceBySlug(ctx context.Context, slug string) (*Workspace, error)
+	// FindWorkspaceByPublicKey finds the workspace a widget snippet names.
+	FindWorkspaceByPublicKey(ctx context.Context, key string) (*Workspace, error)
 	UpdateWorkspace(ctx context.Context, id int64, u WorkspaceUpdate) (*Workspace, error)
 }

@@ -99,7 +99,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return db.fillPublicKeys(ctx)
 }
 
 // MigrationVersion returns the newest applied migration.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cxmhq/cxm"
 )
@@ -225,8 +226,8 @@ func (db *DB) ListMembers(ctx context.Context, workspaceID int64) ([]*cxm.Member
 // ListUserWorkspaces returns the workspaces the user belongs to, with
 // their role in each, ordered by workspace name.
 func (db *DB) ListUserWorkspaces(ctx context.Context, userID int64) ([]*cxm.WorkspaceMembership, error) {
-	rows, err := db.reader().query(ctx, `SELECT w.id, w.slug, w.name, w.time_zone, w.default_locale, w.created_at,
-		w.updated_at, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id
+	cols := "w." + strings.ReplaceAll(workspaceColumns, ", ", ", w.")
+	rows, err := db.reader().query(ctx, "SELECT "+cols+`, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id
 		WHERE m.user_id = ? ORDER BY w.name, w.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list user workspaces: %w", err)
@@ -234,15 +235,12 @@ func (db *DB) ListUserWorkspaces(ctx context.Context, userID int64) ([]*cxm.Work
 	defer rows.Close()
 	out := []*cxm.WorkspaceMembership{}
 	for rows.Next() {
-		var wm cxm.WorkspaceMembership
-		var created, updated int64
 		var role string
-		w := &wm.Workspace
-		if err := rows.Scan(&w.ID, &w.Slug, &w.Name, &w.TimeZone, &w.DefaultLocale, &created, &updated, &role); err != nil {
+		w, err := scanWorkspace(rows, &role)
+		if err != nil {
 			return nil, fmt.Errorf("store: list user workspaces: %w", err)
 		}
-		w.CreatedAt, w.UpdatedAt, wm.Role = fromMicros(created), fromMicros(updated), cxm.Role(role)
-		out = append(out, &wm)
+		out = append(out, &cxm.WorkspaceMembership{Workspace: *w, Role: cxm.Role(role)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list user workspaces: %w", err)

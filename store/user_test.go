@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -160,7 +161,7 @@ func TestMembers(t *testing.T) {
 		if want := "alpha=analyst zeta=admin"; strings.Join(got, " ") != want {
 			t.Errorf("workspaces = %q, want %q", strings.Join(got, " "), want)
 		}
-		if ws[0].Workspace != *alpha {
+		if !reflect.DeepEqual(ws[0].Workspace, *alpha) {
 			t.Errorf("workspace = %+v, want %+v", ws[0].Workspace, *alpha)
 		}
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -28,17 +29,63 @@ func conflictOn(field, reason string) error {
 	}
 }
 
-const workspaceColumns = "id, slug, name, time_zone, default_locale, created_at, updated_at"
+const workspaceColumns = "id, slug, name, time_zone, default_locale, public_key, allowed_origins, contact_frequency_days, created_at, updated_at"
 
-// scanWorkspace reads one row of workspaceColumns.
-func scanWorkspace(row interface{ Scan(...any) error }) (*cxm.Workspace, error) {
+// scanWorkspace reads one row of workspaceColumns, and into extra the
+// columns that follow them.
+func scanWorkspace(row interface{ Scan(...any) error }, extra ...any) (*cxm.Workspace, error) {
 	var w cxm.Workspace
 	var created, updated int64
-	if err := row.Scan(&w.ID, &w.Slug, &w.Name, &w.TimeZone, &w.DefaultLocale, &created, &updated); err != nil {
+	var publicKey sql.NullString
+	var origins string
+	dest := append([]any{&w.ID, &w.Slug, &w.Name, &w.TimeZone, &w.DefaultLocale, &publicKey, &origins,
+		&w.ContactFrequencyDays, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
+	if err := json.Unmarshal([]byte(origins), &w.AllowedOrigins); err != nil {
+		return nil, fmt.Errorf("workspace %d: allowed_origins: %w", w.ID, err)
+	}
+	w.PublicKey = publicKey.String
 	w.CreatedAt, w.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &w, nil
+}
+
+// newPublicKey returns a fresh widget key: "pk_" and 24 random characters.
+func newPublicKey() string {
+	return "pk_" + randomToken(18)
+}
+
+// fillPublicKeys gives every workspace that has none a public key, for
+// workspaces made before keys existed. It runs after migrating.
+func (db *DB) fillPublicKeys(ctx context.Context) error {
+	rows, err := db.reader().query(ctx, "SELECT id FROM workspaces WHERE public_key IS NULL")
+	if err != nil {
+		return fmt.Errorf("store: fill public keys: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: fill public keys: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: fill public keys: %w", err)
+	}
+	for _, id := range ids {
+		err := db.inTx(ctx, func(tx queryer) error {
+			_, err := tx.exec(ctx, "UPDATE workspaces SET public_key = ? WHERE id = ? AND public_key IS NULL", newPublicKey(), id)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: fill public key of workspace %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // CreateWorkspace stores w and, in the same transaction, its default
@@ -56,9 +103,14 @@ func (db *DB) CreateWorkspace(ctx context.Context, w *cxm.Workspace) error {
 		return fmt.Errorf("store: create workspace: %w", err)
 	}
 	now := db.stampNow()
+	w.PublicKey = newPublicKey()
+	origins, err := json.Marshal(w.AllowedOrigins)
+	if err != nil {
+		return fmt.Errorf("store: create workspace: %w", err)
+	}
 	err = db.inTx(ctx, func(tx queryer) error {
-		_, err := tx.exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-			first, w.Slug, w.Name, w.TimeZone, w.DefaultLocale, micros(now), micros(now))
+		_, err := tx.exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			first, w.Slug, w.Name, w.TimeZone, w.DefaultLocale, w.PublicKey, string(origins), w.ContactFrequencyDays, micros(now), micros(now))
 		if isUniqueViolation(err) {
 			return conflictOn("slug", "is already in use")
 		}
@@ -99,6 +151,21 @@ func (db *DB) FindWorkspaceBySlug(ctx context.Context, slug string) (*cxm.Worksp
 	return w, nil
 }
 
+// FindWorkspaceByPublicKey returns the workspace whose widget key is key, or ENotFound.
+func (db *DB) FindWorkspaceByPublicKey(ctx context.Context, key string) (*cxm.Workspace, error) {
+	if key == "" {
+		return nil, cxm.NotFound("workspace")
+	}
+	w, err := scanWorkspace(db.reader().queryRow(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE public_key = ?", key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cxm.NotFound("workspace")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find workspace: %w", err)
+	}
+	return w, nil
+}
+
 // UpdateWorkspace changes the workspace with id by u and returns it as stored.
 func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpdate) (*cxm.Workspace, error) {
 	var w *cxm.Workspace
@@ -116,8 +183,12 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpda
 			return err
 		}
 		w.UpdatedAt = db.stampNow()
-		_, err = tx.exec(ctx, "UPDATE workspaces SET name = ?, time_zone = ?, default_locale = ?, updated_at = ? WHERE id = ?",
-			w.Name, w.TimeZone, w.DefaultLocale, micros(w.UpdatedAt), id)
+		origins, err := json.Marshal(w.AllowedOrigins)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, "UPDATE workspaces SET name = ?, time_zone = ?, default_locale = ?, allowed_origins = ?, contact_frequency_days = ?, updated_at = ? WHERE id = ?",
+			w.Name, w.TimeZone, w.DefaultLocale, string(origins), w.ContactFrequencyDays, micros(w.UpdatedAt), id)
 		return err
 	})
 	if err != nil {

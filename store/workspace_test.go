@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,7 +67,7 @@ func TestWorkspaceCreateAndFind(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, got := range []*cxm.Workspace{byID, bySlug} {
-			if *got != *w {
+			if !reflect.DeepEqual(got, w) {
 				t.Errorf("found %+v, want %+v", got, w)
 			}
 		}
@@ -153,22 +155,40 @@ func TestWorkspaceUpdate(t *testing.T) {
 		w := mustCreateWorkspace(t, db, "acme")
 		clock = clock.Add(time.Hour)
 		name, zone, locale := "Acme AG", "Europe/Vienna", "en"
-		got, err := db.UpdateWorkspace(ctx, w.ID, cxm.WorkspaceUpdate{Name: &name, TimeZone: &zone, DefaultLocale: &locale})
+		origins, days := []string{"HTTPS://Shop.Example:443", "http://localhost:8080"}, 30
+		got, err := db.UpdateWorkspace(ctx, w.ID, cxm.WorkspaceUpdate{Name: &name, TimeZone: &zone, DefaultLocale: &locale,
+			AllowedOrigins: &origins, ContactFrequencyDays: &days})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := *w
 		want.Name, want.TimeZone, want.DefaultLocale, want.UpdatedAt = name, zone, locale, clock
-		if *got != want {
+		want.AllowedOrigins, want.ContactFrequencyDays = []string{"https://shop.example", "http://localhost:8080"}, days
+		if !reflect.DeepEqual(*got, want) {
 			t.Errorf("updated = %+v, want %+v", got, want)
 		}
 		found, err := db.FindWorkspaceByID(ctx, w.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *found != want {
+		if !reflect.DeepEqual(*found, want) {
 			t.Errorf("found = %+v, want %+v", found, want)
 		}
+		if !found.AllowsOrigin("https://SHOP.example") || found.AllowsOrigin("https://evil.example") {
+			t.Errorf("AllowsOrigin disagrees with %v", found.AllowedOrigins)
+		}
+		if !strings.HasPrefix(w.PublicKey, "pk_") || len(w.PublicKey) < 20 {
+			t.Errorf("public key = %q, want pk_ and random characters", w.PublicKey)
+		}
+		byKey, err := db.FindWorkspaceByPublicKey(ctx, w.PublicKey)
+		if err != nil || byKey.ID != w.ID {
+			t.Errorf("by public key = %v, %v; want workspace %d", byKey, err, w.ID)
+		}
+		_, err = db.FindWorkspaceByPublicKey(ctx, "pk_unknown")
+		checkError(t, err, cxm.ENotFound)
+		withPath := []string{"https://shop.example/checkout"}
+		_, err = db.UpdateWorkspace(ctx, w.ID, cxm.WorkspaceUpdate{AllowedOrigins: &withPath})
+		checkError(t, err, cxm.EInvalid, "allowed_origins")
 
 		bad := "Nowhere/Else"
 		_, err = db.UpdateWorkspace(ctx, w.ID, cxm.WorkspaceUpdate{Name: &name, TimeZone: &bad})

@@ -62,4 +62,9 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/responses/export", permRead, s.exportResponses)
 	s.handle("GET", "/api/v1/responses/{id}", permRead, s.getResponse)
 	s.handle("DELETE", "/api/v1/responses/{id}", permConfigure, s.deleteResponse)
+
+	s.registerInvitationRoutes() // invitation.go: invitations API and unsubscribe page
+	s.registerSurveyPageRoutes() // survey_page.go: the hosted survey pages /s/{slug}
+	s.registerWidgetRoutes()     // widget.go: the website widget's script and public API
+	s.registerQRRoutes()         // qr.go: QR codes of survey links
 }

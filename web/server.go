@@ -25,6 +25,7 @@ type Services struct {
 	Interactions cxm.InteractionService
 	Surveys      cxm.SurveyService
 	Responses    cxm.ResponseService
+	Invitations  cxm.InvitationService
 }
 
 // Config configures a Server. Zero limits take their defaults.
@@ -38,6 +39,13 @@ type Config struct {
 	// Bus receives an event for every response that becomes complete; nil
 	// publishes nothing.
 	Bus cxm.Bus
+	// Signer makes and checks the signed links of invitations and
+	// unsubscribes; nil refuses every such link.
+	Signer *cxm.TokenSigner
+	// PublicURL is the address customers reach this server at, such as
+	// https://feedback.example.com, for links in QR codes, emails and the
+	// widget snippet. Empty means the address of each request.
+	PublicURL string
 	// Registry receives the Prometheus metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// MaxBodyBytes bounds a request body (default 16 MiB).
@@ -132,21 +140,25 @@ func (s *Server) Handler() http.Handler { return s.mux }
 func (s *Server) Routes() []RouteInfo {
 	out := make([]RouteInfo, len(s.routes))
 	for i, rt := range s.routes {
-		out[i] = RouteInfo{Method: rt.method, Pattern: rt.pattern, Permission: rt.perm.String()}
+		out[i] = RouteInfo{Method: rt.method, Pattern: rt.pattern, Permission: rt.perm.String(), Page: rt.page}
 	}
 	return out
 }
 
-// RouteInfo describes one route.
+// RouteInfo describes one route. Page routes serve HTML to people, not
+// JSON to programs, and are not part of the OpenAPI description.
 type RouteInfo struct {
 	Method, Pattern, Permission string
+	Page                        bool
 }
 
 // route is one registered endpoint with its permission.
 type route struct {
 	method, pattern string
 	perm            permission
-	handle          func(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error
+	// page marks an HTML page for people; its errors are pages too.
+	page   bool
+	handle func(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error
 }
 
 // handle registers a route.

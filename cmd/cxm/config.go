@@ -21,6 +21,9 @@ type config struct {
 	DatabaseURL string
 	LogFormat   string
 	LogLevel    string
+	// PublicURL is the address customers reach the server at, for links
+	// in QR codes, emails and the widget snippet.
+	PublicURL string
 }
 
 // newFlags returns a flag set for a command with the shared settings bound to cfg.
@@ -30,6 +33,7 @@ func newFlags(name string, m *Main, cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", "cxm-data/cxm.db", "SQLite file path, or postgres://… for PostgreSQL")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "address customers reach the server at, such as https://feedback.example.com, for survey links; default: the address of each request")
 	return fs
 }
 

@@ -67,6 +67,7 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 		MaxBodyBytes:  cfg.MaxBodyBytes,
 		MaxBatch:      cfg.MaxBatch,
 		SecureCookies: cfg.SecureCookies,
+		PublicURL:     cfg.PublicURL,
 	})
 }
 

@@ -1,0 +1,4 @@
+package web
+
+// registerInvitationRoutes registers its routes; see routes.go.
+func (s *Server) registerInvitationRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// registerQRRoutes registers its routes; see routes.go.
+func (s *Server) registerQRRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// registerSurveyPageRoutes registers its routes; see routes.go.
+func (s *Server) registerSurveyPageRoutes() {}

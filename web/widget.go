@@ -1,0 +1,4 @@
+package web
+
+// registerWidgetRoutes registers its routes; see routes.go.
+func (s *Server) registerWidgetRoutes() {}
