@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cxmhq/cxm"
 )
@@ -43,7 +44,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *cxm.Principal)
 		return err
 	}
 	now := s.now()
-	for _, key := range []string{"ip:" + clientIP(r), "email:" + email} {
+	for _, key := range []string{"ip:" + s.clientIP(r), "email:" + email} {
 		if ok, wait := s.limiter.allow(key, now); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			return cxm.Errorf(cxm.ERateLimited, "too many sign-in attempts; try again in %d seconds", int(wait.Seconds())+1)
@@ -156,9 +157,21 @@ func (s *Server) switchWorkspace(w http.ResponseWriter, r *http.Request, p *cxm.
 	return cxm.Errorf(cxm.EForbidden, "you are not a member of workspace %q", req.Workspace)
 }
 
-// clientIP is the address of the direct peer. Forwarded headers are not
-// trusted, so a client cannot pick a fresh address per attempt.
-func clientIP(r *http.Request) string {
+// clientIP is the address of the direct peer, or with TrustForwardedFor
+// the address the proxy saw. Otherwise forwarded headers are not trusted,
+// so a client cannot pick a fresh address per attempt.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustForwardedFor {
+		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+			last := fwd[len(fwd)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := strings.TrimSpace(last); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -7,9 +7,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// loginLimiter bounds sign-in attempts per key (a client address or an
-// email). Entries idle for long are dropped so the map cannot grow without end.
-type loginLimiter struct {
+// keyLimiter bounds attempts per key, such as a client address, an email
+// or a survey, with a token bucket per key that refills perMin tokens a
+// minute. Entries idle for long are dropped so the map cannot grow without end.
+type keyLimiter struct {
 	mu      sync.Mutex
 	perMin  int
 	entries map[string]*limiterEntry
@@ -21,13 +22,13 @@ type limiterEntry struct {
 	seen time.Time
 }
 
-func newLoginLimiter(perMinute int) *loginLimiter {
-	return &loginLimiter{perMin: perMinute, entries: map[string]*limiterEntry{}}
+func newKeyLimiter(perMinute int) *keyLimiter {
+	return &keyLimiter{perMin: perMinute, entries: map[string]*limiterEntry{}}
 }
 
 // allow reports whether one more attempt for key is allowed now, and if
 // not, how long to wait.
-func (l *loginLimiter) allow(key string, now time.Time) (bool, time.Duration) {
+func (l *keyLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.swept) > 10*time.Minute {

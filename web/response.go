@@ -26,6 +26,12 @@ type responseRequest struct {
 	Answers     cxm.Answers       `json:"answers"`
 	Hidden      map[string]string `json:"hidden"`
 	Completed   bool              `json:"completed"`
+	// Source says how the response was collected; the API sets api, the
+	// survey pages and the widget their own. Not read from the body.
+	Source string `json:"-"`
+	// InvitationID links the response to the invitation whose signed link
+	// opened it; the store marks the invitation answered. Not read from the body.
+	InvitationID int64 `json:"-"`
 }
 
 // publishTimeout bounds publishing one event after a response is stored.
@@ -52,17 +58,10 @@ func (s *Server) submitResponse(w http.ResponseWriter, r *http.Request, p *cxm.P
 	if !sv.Open(s.now()) {
 		return cxm.Errorf(cxm.EConflict, "survey is not open: it is %s or outside its open and close dates", sv.Status)
 	}
-	resp, err := s.checkResponse(r.Context(), p, sv, &req)
+	req.Source = cxm.SourceAPI
+	res, err := s.storeResponse(r.Context(), p.WorkspaceID, sv, &req)
 	if err != nil {
 		return err
-	}
-	resp.Derive(sv)
-	res, err := s.svc.Responses.SubmitResponse(r.Context(), resp)
-	if err != nil {
-		return err
-	}
-	if res.Response.Completed && !res.Duplicate {
-		s.publishCompleted(r.Context(), res.Response)
 	}
 	status := http.StatusOK
 	if res.Created {
@@ -71,10 +70,30 @@ func (s *Server) submitResponse(w http.ResponseWriter, r *http.Request, p *cxm.P
 	return writeJSON(w, status, res)
 }
 
+// storeResponse checks req against survey sv of workspace workspaceID,
+// derives its scores, stores it and, when it became complete, publishes
+// response.completed. Every channel that takes answers goes through it:
+// the API, the hosted survey pages and the widget.
+func (s *Server) storeResponse(ctx context.Context, workspaceID int64, sv *cxm.Survey, req *responseRequest) (*cxm.SubmitResult, error) {
+	resp, err := s.checkResponse(ctx, workspaceID, sv, req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Derive(sv)
+	res, err := s.svc.Responses.SubmitResponse(ctx, resp)
+	if err != nil {
+		return nil, err
+	}
+	if res.Response.Completed && !res.Duplicate {
+		s.publishCompleted(ctx, res.Response)
+	}
+	return res, nil
+}
+
 // checkResponse validates req against survey sv and returns the response
 // to store. Completing a partial response needs the required answers
 // across everything submitted so far.
-func (s *Server) checkResponse(ctx context.Context, p *cxm.Principal, sv *cxm.Survey, req *responseRequest) (*cxm.Response, error) {
+func (s *Server) checkResponse(ctx context.Context, workspaceID int64, sv *cxm.Survey, req *responseRequest) (*cxm.Response, error) {
 	var errs cxm.FieldErrors
 	if !cxm.ValidText(req.ID, cxm.MaxIDLength) {
 		errs.Add("id", "must be valid text of at most 128 bytes")
@@ -113,7 +132,7 @@ func (s *Server) checkResponse(ctx context.Context, p *cxm.Principal, sv *cxm.Su
 		// Required answers may have come with earlier, partial submits.
 		all := maps.Clone(req.Answers)
 		if req.ID != "" {
-			old, err := s.svc.Responses.FindResponse(ctx, p.WorkspaceID, req.ID)
+			old, err := s.svc.Responses.FindResponse(ctx, workspaceID, req.ID)
 			switch {
 			case err == nil && old.SurveyID == sv.ID && !old.Completed:
 				all = maps.Clone(old.Answers)
@@ -127,9 +146,9 @@ func (s *Server) checkResponse(ctx context.Context, p *cxm.Principal, sv *cxm.Su
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	return &cxm.Response{ID: req.ID, WorkspaceID: p.WorkspaceID, SurveyID: sv.ID, Customer: req.Customer,
-		AnonymousID: req.AnonymousID, Touchpoint: req.Touchpoint, Source: cxm.SourceAPI, Locale: req.Locale,
-		Answers: req.Answers, Hidden: req.Hidden, Completed: req.Completed}, nil
+	return &cxm.Response{ID: req.ID, WorkspaceID: workspaceID, SurveyID: sv.ID, Customer: req.Customer,
+		AnonymousID: req.AnonymousID, InvitationID: req.InvitationID, Touchpoint: req.Touchpoint, Source: req.Source,
+		Locale: req.Locale, Answers: req.Answers, Hidden: req.Hidden, Completed: req.Completed}, nil
 }
 
 // publishCompleted announces a response that became complete on the bus,

@@ -60,6 +60,16 @@ type Config struct {
 	// LoginAttemptsPerMinute bounds sign-in attempts per client address and
 	// per email (default 10).
 	LoginAttemptsPerMinute int
+	// PublicPostsPerIP bounds the answers one client address may post to
+	// the public survey endpoints (hosted pages, widget) a minute (default 60).
+	PublicPostsPerIP int
+	// PublicPostsPerSurvey bounds the answers one survey takes a minute
+	// from all clients together (default 3,000).
+	PublicPostsPerSurvey int
+	// TrustForwardedFor takes the client address from the last entry of
+	// X-Forwarded-For, for a server behind one reverse proxy. Without a
+	// proxy it must stay off, or clients could pick their address.
+	TrustForwardedFor bool
 	// HashPassword hashes a new user's password (default: argon2id).
 	HashPassword func(password string) string
 	// VerifyPassword checks a password against a stored hash (default: argon2id).
@@ -78,7 +88,10 @@ type Server struct {
 	routes  []route
 	mux     *http.ServeMux
 	metrics *metrics
-	limiter *loginLimiter
+	limiter *keyLimiter
+	// publicIP and publicSurvey bound posts to the public survey endpoints
+	// per client address and per survey.
+	publicIP, publicSurvey *keyLimiter
 }
 
 // New returns a server with every route registered.
@@ -104,6 +117,12 @@ func New(cfg Config) *Server {
 	if cfg.LoginAttemptsPerMinute <= 0 {
 		cfg.LoginAttemptsPerMinute = 10
 	}
+	if cfg.PublicPostsPerIP <= 0 {
+		cfg.PublicPostsPerIP = 60
+	}
+	if cfg.PublicPostsPerSurvey <= 0 {
+		cfg.PublicPostsPerSurvey = 3000
+	}
 	if cfg.HashPassword == nil {
 		cfg.HashPassword = func(pw string) string { return password.Hash(pw, password.Default) }
 	}
@@ -114,13 +133,15 @@ func New(cfg Config) *Server {
 		cfg.DummyPasswordHash = password.Dummy()
 	}
 	s := &Server{
-		cfg:     cfg,
-		svc:     cfg.Services,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		mux:     http.NewServeMux(),
-		metrics: newMetrics(cfg.Registry),
-		limiter: newLoginLimiter(cfg.LoginAttemptsPerMinute),
+		cfg:          cfg,
+		svc:          cfg.Services,
+		log:          cfg.Logger,
+		now:          cfg.Now,
+		mux:          http.NewServeMux(),
+		metrics:      newMetrics(cfg.Registry),
+		limiter:      newKeyLimiter(cfg.LoginAttemptsPerMinute),
+		publicIP:     newKeyLimiter(cfg.PublicPostsPerIP),
+		publicSurvey: newKeyLimiter(cfg.PublicPostsPerSurvey),
 	}
 	s.registerRoutes()
 	for _, rt := range s.routes {
