@@ -114,9 +114,76 @@ type Survey struct {
 	RecontactDays int `json:"recontact_days"`
 	// ReminderDays sends one reminder this many days after an unanswered
 	// email invitation; zero sends none.
-	ReminderDays int       `json:"reminder_days"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ReminderDays int `json:"reminder_days"`
+	// Widget says when the website widget shows the survey; nil means the
+	// widget shows it only to customers with a waiting widget invitation.
+	Widget    *WidgetSettings `json:"widget,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// WidgetSettings say when and where the website widget shows a survey.
+type WidgetSettings struct {
+	// Triggers show the survey when any one of them fires.
+	Triggers []WidgetTrigger `json:"triggers"`
+	// Position is where the card appears: WidgetBottomRight (the
+	// default), WidgetBottomLeft or WidgetCenter.
+	Position string `json:"position"`
+	// Once shows the survey at most once to each visitor, whether they
+	// answered or closed it.
+	Once bool `json:"once"`
+	// Touchpoint is the key of the touchpoint the widget's answers are
+	// about; it must be one of the survey's touchpoints. Empty means the
+	// survey's only touchpoint, if it has exactly one.
+	Touchpoint string `json:"touchpoint,omitempty"`
+}
+
+// The kinds of widget trigger.
+const (
+	// WidgetPageView fires when a page whose address matches URL loads
+	// (any page without URL).
+	WidgetPageView = "page_view"
+	// WidgetEvent fires when the site's code sends the custom event named
+	// Event, as cxm('event', name) or cxm.track(name).
+	WidgetEvent = "event"
+	// WidgetTimeOnPage fires when the visitor has stayed Seconds on a
+	// page that matches URL (any page without URL).
+	WidgetTimeOnPage = "time_on_page"
+)
+
+// Where the widget's card appears on the page.
+const (
+	WidgetBottomRight = "bottom-right"
+	WidgetBottomLeft  = "bottom-left"
+	WidgetCenter      = "center"
+)
+
+// WidgetTrigger is one rule that makes the widget show a survey.
+type WidgetTrigger struct {
+	// Kind is WidgetPageView, WidgetEvent or WidgetTimeOnPage.
+	Kind string `json:"kind"`
+	// URL, when set, limits the trigger to pages whose address matches.
+	URL *URLRule `json:"url,omitempty"`
+	// Event names the custom event of an event trigger.
+	Event string `json:"event,omitempty"`
+	// Seconds is how long a time_on_page trigger waits on the page.
+	Seconds int `json:"seconds,omitempty"`
+}
+
+// The ways a URLRule compares a page's address with its value.
+const (
+	URLExact    = "exact"
+	URLPrefix   = "prefix"
+	URLContains = "contains"
+)
+
+// URLRule matches a page's address. A Value that starts with "/" is
+// compared with the page's path and query ("/checkout/done?step=2");
+// any other value with the whole address ("https://shop.example/sale").
+type URLRule struct {
+	// Match is URLExact, URLPrefix or URLContains.
+	Match string `json:"match"`
+	Value string `json:"value"`
 }
 
 // Trigger invites a customer to a survey after an interaction of a type at

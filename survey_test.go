@@ -102,3 +102,56 @@ func TestClassifyNPS(t *testing.T) {
 		}
 	}
 }
+
+// withWidget returns afterDelivery with valid widget settings.
+func withWidget() *cxm.Survey {
+	s := afterDelivery()
+	s.Touchpoints = []string{"delivery", "web"}
+	s.Widget = &cxm.WidgetSettings{Touchpoint: "web", Triggers: []cxm.WidgetTrigger{
+		{Kind: cxm.WidgetPageView, URL: &cxm.URLRule{Match: cxm.URLPrefix, Value: "/checkout/done"}},
+		{Kind: cxm.WidgetEvent, Event: "checkout_done"},
+		{Kind: cxm.WidgetTimeOnPage, Seconds: 30, URL: &cxm.URLRule{Match: cxm.URLContains, Value: "pricing"}},
+	}}
+	return s
+}
+
+func TestSurveyValidateWidget(t *testing.T) {
+	s := withWidget()
+	if err := s.Validate(); err != nil {
+		t.Fatalf("valid widget settings: %v", err)
+	}
+	if s.Widget.Position != cxm.WidgetBottomRight {
+		t.Errorf("default position %q, want %q", s.Widget.Position, cxm.WidgetBottomRight)
+	}
+	tests := []struct {
+		name   string
+		change func(*cxm.WidgetSettings)
+		want   string
+	}{
+		{"no triggers", func(w *cxm.WidgetSettings) { w.Triggers = nil }, "widget.triggers"},
+		{"too many triggers", func(w *cxm.WidgetSettings) {
+			for range 8 {
+				w.Triggers = append(w.Triggers, cxm.WidgetTrigger{Kind: cxm.WidgetPageView})
+			}
+		}, "widget.triggers"},
+		{"unknown kind", func(w *cxm.WidgetSettings) { w.Triggers[1].Kind = "scroll" }, "widget.triggers[1].kind,widget.triggers[1].event"},
+		{"event without name", func(w *cxm.WidgetSettings) { w.Triggers[1].Event = "" }, "widget.triggers[1].event"},
+		{"event name with space", func(w *cxm.WidgetSettings) { w.Triggers[1].Event = "checkout done" }, "widget.triggers[1].event"},
+		{"event name on page view", func(w *cxm.WidgetSettings) { w.Triggers[0].Event = "x" }, "widget.triggers[0].event"},
+		{"no seconds", func(w *cxm.WidgetSettings) { w.Triggers[2].Seconds = 0 }, "widget.triggers[2].seconds"},
+		{"too many seconds", func(w *cxm.WidgetSettings) { w.Triggers[2].Seconds = 3601 }, "widget.triggers[2].seconds"},
+		{"seconds on event", func(w *cxm.WidgetSettings) { w.Triggers[1].Seconds = 5 }, "widget.triggers[1].seconds"},
+		{"unknown match", func(w *cxm.WidgetSettings) { w.Triggers[0].URL.Match = "regex" }, "widget.triggers[0].url.match"},
+		{"empty url", func(w *cxm.WidgetSettings) { w.Triggers[0].URL.Value = "" }, "widget.triggers[0].url.value"},
+		{"url with newline", func(w *cxm.WidgetSettings) { w.Triggers[0].URL.Value = "/a\n/b" }, "widget.triggers[0].url.value"},
+		{"position", func(w *cxm.WidgetSettings) { w.Position = "top" }, "widget.position"},
+		{"foreign touchpoint", func(w *cxm.WidgetSettings) { w.Touchpoint = "hotline" }, "widget.touchpoint"},
+	}
+	for _, tt := range tests {
+		s := withWidget()
+		tt.change(s.Widget)
+		if got := fields(s.Validate()); got != tt.want {
+			t.Errorf("%s: fields %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

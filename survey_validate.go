@@ -3,6 +3,8 @@ package cxm
 import (
 	"math"
 	"regexp"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -94,7 +96,72 @@ func (s *Survey) Validate() error {
 	if s.ReminderDays < 0 || s.ReminderDays > MaxReminderDays {
 		errs.Add("reminder_days", "must be from 0 to 60")
 	}
+	if s.Widget != nil {
+		s.Widget.validate(&errs, s.Touchpoints)
+	}
 	return errs.Err()
+}
+
+// Limits on a survey's widget settings.
+const (
+	MaxWidgetTriggers = 10
+	MaxWidgetSeconds  = 3600
+	MaxURLRuleLength  = 500
+)
+
+var widgetEventPattern = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+
+// validate fills the default position and checks the widget settings of
+// a survey with touchpoints, naming fields as "widget.triggers[0].kind".
+func (w *WidgetSettings) validate(errs *FieldErrors, touchpoints []string) {
+	if w.Position == "" {
+		w.Position = WidgetBottomRight
+	}
+	if w.Triggers == nil {
+		w.Triggers = []WidgetTrigger{}
+	}
+	if len(w.Triggers) == 0 || len(w.Triggers) > MaxWidgetTriggers {
+		errs.Add("widget.triggers", "must list 1-10 triggers")
+	}
+	for i := range w.Triggers {
+		t := &w.Triggers[i]
+		field := "widget.triggers[" + itoa(i) + "]"
+		switch t.Kind {
+		case WidgetPageView, WidgetEvent, WidgetTimeOnPage:
+		default:
+			errs.Add(field+".kind", "must be page_view, event or time_on_page")
+		}
+		if t.Kind == WidgetEvent {
+			if !widgetEventPattern.MatchString(t.Event) {
+				errs.Add(field+".event", "must be 1-64 letters, digits or _ . : -")
+			}
+		} else if t.Event != "" {
+			errs.Add(field+".event", "is only for event triggers")
+		}
+		if t.Kind == WidgetTimeOnPage {
+			if t.Seconds < 1 || t.Seconds > MaxWidgetSeconds {
+				errs.Add(field+".seconds", "must be from 1 to 3600")
+			}
+		} else if t.Seconds != 0 {
+			errs.Add(field+".seconds", "is only for time_on_page triggers")
+		}
+		if u := t.URL; u != nil {
+			if u.Match != URLExact && u.Match != URLPrefix && u.Match != URLContains {
+				errs.Add(field+".url.match", "must be exact, prefix or contains")
+			}
+			if u.Value == "" || !ValidText(u.Value, MaxURLRuleLength) || strings.ContainsAny(u.Value, "\r\n\t") {
+				errs.Add(field+".url.value", "must be one line of 1-500 bytes, such as /checkout/done")
+			}
+		}
+	}
+	switch w.Position {
+	case WidgetBottomRight, WidgetBottomLeft, WidgetCenter:
+	default:
+		errs.Add("widget.position", "must be bottom-right, bottom-left or center")
+	}
+	if w.Touchpoint != "" && !slices.Contains(touchpoints, w.Touchpoint) {
+		errs.Add("widget.touchpoint", "must be one of the survey's touchpoints")
+	}
 }
 
 // validate checks one question and records its key in keys.

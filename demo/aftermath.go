@@ -60,6 +60,13 @@ func (g *gen) aftermath(p *person, idx int, deliveredAt time.Time) time.Time {
 				if g.emit(p.who, tpHotline, "complaint", at, 0, pr.str("channel", "phone")) {
 					complainedAt = at
 				}
+				if g.chance(0.45) {
+					// The complaint is not settled and the customer calls again.
+					again := g.after(at.Add(time.Duration(3*24+g.intn(9*24))*time.Hour), hotlineRhythm)
+					if g.call(p, o, again, "complaint_followup", 300) {
+						later(again)
+					}
+				}
 			}
 		}
 		if !complainedAt.IsZero() {

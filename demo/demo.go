@@ -9,8 +9,20 @@
 // app use. The data tells a story that analyses should find again: late
 // deliveries, most of them in the Christmas season and with one carrier,
 // lead to calls, complaints, returns, bad reviews and churn; app customers
-// buy more often. Generate is pure and deterministic; Load writes a dataset
-// and may be run again without storing anything twice.
+// buy more often. In the last weeks, trouble at a Hermes depot makes
+// delivery worse and worse.
+//
+// The company listens, too: surveys ask for an NPS after purchases, a CSAT
+// after deliveries and hotline calls and a CES after returns, the website
+// widget rates the checkout, and the shop's reviews are imported. Who is
+// asked follows each survey's trigger, sampling and recontact period and
+// the workspace's contact frequency; who answers, what they answer and the
+// German or English comments they write follow their journey: late
+// deliveries lower the delivery CSAT and the NPS after them, repeat calls
+// lower the hotline's CSAT, faulty goods make returns hard.
+//
+// Generate is pure and deterministic; Load writes a dataset and may be run
+// again without storing anything twice.
 package demo
 
 import (
@@ -35,7 +47,14 @@ type Options struct {
 	Seed uint64
 	// Customers is the number of known customers; zero means DefaultCustomers.
 	Customers int
+	// SurveyPrefix begins the slugs of the demo's surveys, which are
+	// unique across a server; empty means DefaultSurveyPrefix.
+	SurveyPrefix string
 }
+
+// DefaultSurveyPrefix begins the demo surveys' slugs when
+// Options.SurveyPrefix is empty.
+const DefaultSurveyPrefix = "nordlicht-"
 
 // withDefaults returns o with zero fields set to their defaults.
 func (o Options) withDefaults() Options {
@@ -44,6 +63,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Customers <= 0 {
 		o.Customers = DefaultCustomers
+	}
+	if o.SurveyPrefix == "" {
+		o.SurveyPrefix = DefaultSurveyPrefix
 	}
 	return o
 }
@@ -65,6 +87,14 @@ type Dataset struct {
 	// later generators (surveys, cases, campaigns) can follow the same story.
 	Orders   []Order
 	Profiles []Profile
+	// Surveys are the company's surveys, and Responses its customers'
+	// answers to them, oldest first.
+	Surveys   []cxm.Survey
+	Responses []Response
+	// Invited counts per survey the customers who were asked: the email
+	// invitations sent and the widgets shown. The QR codes on store
+	// receipts ask everyone and are not counted.
+	Invited []int
 }
 
 // Identity is an anonymous visitor who later identified as a customer.
@@ -153,5 +183,8 @@ func Generate(now time.Time, opt Options) *Dataset {
 	}
 	g.visitors(opt.Customers * 2 / 5)
 	g.referrals()
-	return g.dataset()
+	d := g.dataset()
+	d.Surveys = surveys(opt.SurveyPrefix, d.Start)
+	d.Responses, d.Invited = responses(opt, d, d.Surveys)
+	return d
 }

@@ -13,6 +13,10 @@ type Services struct {
 	Touchpoints  cxm.TouchpointService
 	Customers    cxm.CustomerService
 	Interactions cxm.InteractionService
+	// Surveys and Responses store the surveys and their responses; Load
+	// needs them when the dataset has surveys.
+	Surveys   cxm.SurveyService
+	Responses cxm.ResponseService
 }
 
 // Summary counts what Load did.
@@ -29,6 +33,12 @@ type Summary struct {
 	// Linked the anonymous interactions that this gave to them.
 	Identified int
 	Linked     int
+	// Surveys counts the surveys created; existing ones (by slug) are
+	// kept. Responses counts the responses stored, ResponseDuplicates
+	// those stored before.
+	Surveys            int
+	Responses          int
+	ResponseDuplicates int
 }
 
 // Batch sizes of Load.
@@ -39,9 +49,11 @@ const (
 
 // Load writes d into the workspace: the touchpoints that do not exist yet
 // (by key), the customers (upserted by external id), the interactions
-// (answered as duplicates when stored before), and then stitches the
-// anonymous ids of d.Identities to their customers. Loading the same
-// dataset again stores nothing twice. Load does not change d.
+// (answered as duplicates when stored before), then stitches the
+// anonymous ids of d.Identities to their customers, and finally creates
+// the surveys that do not exist yet (by slug) and submits the responses
+// (by id). Loading the same dataset again stores nothing twice. Load
+// does not change d.
 func Load(ctx context.Context, s Services, workspaceID int64, d *Dataset) (Summary, error) {
 	var sum Summary
 	n, err := loadTouchpoints(ctx, s.Touchpoints, workspaceID, d.Touchpoints)
@@ -97,7 +109,27 @@ func Load(ctx context.Context, s Services, workspaceID int64, d *Dataset) (Summa
 		sum.Identified++
 		sum.Linked += res.Linked
 	}
-	return sum, nil
+	if len(d.Surveys) == 0 {
+		return sum, nil
+	}
+	if s.Surveys == nil || s.Responses == nil {
+		return sum, fmt.Errorf("demo: load surveys: no survey or response service")
+	}
+	ids, created, err := loadSurveys(ctx, s.Surveys, workspaceID, d)
+	for _, c := range created {
+		if c {
+			sum.Surveys++
+		}
+	}
+	if err != nil {
+		return sum, err
+	}
+	stored, err := storedResponses(ctx, s.Responses, workspaceID, ids, created)
+	if err != nil {
+		return sum, err
+	}
+	err = loadResponses(ctx, s.Responses, workspaceID, d, ids, stored, &sum)
+	return sum, err
 }
 
 // loadTouchpoints creates the touchpoints of tps whose key the workspace

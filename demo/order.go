@@ -143,7 +143,7 @@ func (g *gen) deliver(p *person, idx int, express bool) time.Time {
 		days = 1
 	}
 	promised := nextOpen(localDate(shipAt), days, deliveryRhythm)
-	late := g.chance(lateRate(localDate(o.PlacedAt)) * carrierLateness(carrier))
+	late := g.chance(lateRate(localDate(o.PlacedAt)) * carrierLateness(carrier, shipAt, g.end))
 	day := promised
 	if late {
 		delay := 1

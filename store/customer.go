@@ -324,8 +324,17 @@ func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 				(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?)`,
 				[]any{workspaceID, workspaceID, identityAnonymous, id}},
 			{"DELETE FROM identities WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
+			// Invitations stay for the statistics, without the person: a due one is skipped as customer_gone.
+			{"UPDATE invitations SET customer_id = NULL, email = '' WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
 			{"DELETE FROM customer_merges WHERE workspace_id = ? AND (into_id = ? OR from_id = ?)", []any{workspaceID, id, id}},
 			{"DELETE FROM customers WHERE workspace_id = ? AND id = ?", []any{workspaceID, id}},
+		}
+		// The responses leave the rollups before they are deleted.
+		err := db.forgetResponses(ctx, tx, workspaceID, `customer_id = ? OR (anonymous_id IS NOT NULL AND anonymous_id IN
+			(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?))`,
+			id, workspaceID, identityAnonymous, id)
+		if err != nil {
+			return err
 		}
 		for _, s := range stmts {
 			if _, err := tx.exec(ctx, s.sql, s.args...); err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -38,6 +39,8 @@ type DB struct {
 	ids     *idAllocator
 	// group commits SQLite's write transactions; nil on PostgreSQL.
 	group *groupCommitter
+	// zones caches loaded time zones by name, for rollup days.
+	zones sync.Map
 }
 
 // Config says which database to open.
@@ -104,6 +107,8 @@ func (db *DB) openSQLite(cfg Config) error {
 			return fmt.Errorf("store: create data folder: %w", err)
 		}
 	}
+	// The path goes into a file: URI, where '?' and '#' would end it.
+	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	// synchronous(NORMAL) in WAL mode keeps every committed transaction
 	// across a crash of the process (kill -9); only a power loss can take
 	// the last ones back. busy_timeout covers other processes, such as a CLI
@@ -111,7 +116,7 @@ func (db *DB) openSQLite(cfg Config) error {
 	common := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=cache_size(-32000)&_pragma=temp_store(MEMORY)"
 	var err error
-	if db.write, err = sql.Open("sqlite", "file:"+path+common+"&_pragma=journal_mode(WAL)&_txlock=immediate"); err != nil {
+	if db.write, err = sql.Open("sqlite", "file:"+uriPath+common+"&_pragma=journal_mode(WAL)&_txlock=immediate"); err != nil {
 		return fmt.Errorf("store: open sqlite: %w", err)
 	}
 	db.write.SetMaxOpenConns(1)
@@ -120,7 +125,7 @@ func (db *DB) openSQLite(cfg Config) error {
 	if _, err := db.write.Exec("PRAGMA journal_mode=WAL"); err != nil {
 		return fmt.Errorf("store: enable WAL: %w", err)
 	}
-	if db.read, err = sql.Open("sqlite", "file:"+path+common+"&_pragma=query_only(1)"); err != nil {
+	if db.read, err = sql.Open("sqlite", "file:"+uriPath+common+"&_pragma=query_only(1)"); err != nil {
 		return fmt.Errorf("store: open sqlite readers: %w", err)
 	}
 	n := cfg.ReadConns

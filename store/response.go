@@ -212,9 +212,13 @@ func (db *DB) ListResponses(ctx context.Context, workspaceID int64, f cxm.Respon
 	return out, "", nil
 }
 
-// DeleteResponse erases the response with id of the workspace, or ENotFound.
+// DeleteResponse erases the response with id of the workspace, or
+// ENotFound, and takes it out of the rollups in the same transaction.
 func (db *DB) DeleteResponse(ctx context.Context, workspaceID int64, id string) error {
 	err := db.inTx(ctx, func(tx queryer) error {
+		if err := db.forgetResponses(ctx, tx, workspaceID, "public_id = ?", id); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, "DELETE FROM responses WHERE workspace_id = ? AND public_id = ?", workspaceID, id)
 		if err != nil {
 			return err

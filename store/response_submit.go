@@ -26,6 +26,12 @@ var errResponseExists = errors.New("response exists")
 // become true. A completed response is never changed and is returned with
 // Duplicate set. An empty id gets a new one.
 //
+// With InvitationID set, the invitation (of the same workspace) must be
+// one to r's survey (EInvalid on "token" otherwise) that no other
+// response has answered (EConflict on "token": single use); r gets the
+// invitation's customer, and a completing submit marks the invitation
+// answered by r in the same transaction.
+//
 // Times come from the store's clock; only a caller that sets StartedAt
 // (or CompletedAt), such as an import of older feedback, keeps its own.
 func (db *DB) SubmitResponse(ctx context.Context, r *cxm.Response) (*cxm.SubmitResult, error) {
@@ -49,7 +55,7 @@ func (db *DB) SubmitResponse(ctx context.Context, r *cxm.Response) (*cxm.SubmitR
 	existing := false
 	for attempt := 0; attempt < 3; attempt++ {
 		err = db.inTx(ctx, func(tx queryer) error {
-			sub := &submit{ctx: ctx, tx: tx, r: r, rowID: first, customerID: first + 1, now: now}
+			sub := &submit{db: db, ctx: ctx, tx: tx, r: r, rowID: first, customerID: first + 1, now: now}
 			var err error
 			res, err = sub.run(existing)
 			return err
@@ -67,6 +73,7 @@ func (db *DB) SubmitResponse(ctx context.Context, r *cxm.Response) (*cxm.SubmitR
 
 // submit holds the state of one SubmitResponse transaction.
 type submit struct {
+	db  *DB
 	ctx context.Context
 	tx  queryer
 	r   *cxm.Response
@@ -81,6 +88,8 @@ type submit struct {
 	tpID     int64
 	channel  string
 	customer customerMatch
+	// invited is set when r's invitation named its customer.
+	invited bool
 }
 
 // customerMatch is a resolved customer.
@@ -129,15 +138,25 @@ func (s *submit) run(existing bool) (*cxm.SubmitResult, error) {
 			return &cxm.SubmitResult{Response: stored, Duplicate: true}, nil
 		}
 	}
+	if r.InvitationID != 0 {
+		if err := s.useInvitation(); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.resolveTouchpoint(old); err != nil {
 		return nil, err
 	}
-	if err := s.resolveCustomer(); err != nil {
-		return nil, err
+	if !s.invited {
+		if err := s.resolveCustomer(); err != nil {
+			return nil, err
+		}
 	}
 	if old == nil {
 		created, err := s.insert()
 		if err != nil {
+			return nil, err
+		}
+		if err := s.answerInvitation(); err != nil {
 			return nil, err
 		}
 		return &cxm.SubmitResult{Response: created, Created: true}, nil
@@ -145,11 +164,69 @@ func (s *submit) run(existing bool) (*cxm.SubmitResult, error) {
 	if err := s.update(old); err != nil {
 		return nil, err
 	}
+	if err := s.answerInvitation(); err != nil {
+		return nil, err
+	}
 	out, err := findResponse(s.ctx, s.tx, r.WorkspaceID, r.ID)
 	if err != nil {
 		return nil, err
 	}
 	return &cxm.SubmitResult{Response: out}, nil
+}
+
+// errInvitationAnswered is the answer to a second response through a
+// single-use invitation.
+func errInvitationAnswered() error {
+	const msg = "this invitation has already been answered"
+	return &cxm.Error{Code: cxm.EConflict, Message: msg, Fields: []cxm.FieldError{{Field: "token", Reason: msg}}}
+}
+
+// useInvitation checks r's invitation, locking it on PostgreSQL so that
+// two responses through it cannot both pass: it must exist in r's
+// workspace, belong to r's survey and not be answered by another
+// response. r takes the invitation's customer.
+func (s *submit) useInvitation() error {
+	q := `SELECT i.survey_id, i.response_id, c.id, c.external_id FROM invitations i
+		LEFT JOIN customers c ON c.workspace_id = i.workspace_id AND c.id = i.customer_id
+		WHERE i.workspace_id = ? AND i.id = ?`
+	if s.tx.dialect() == Postgres {
+		q += " FOR UPDATE OF i"
+	}
+	var surveyID int64
+	var customer sql.NullInt64
+	var responseID, ext sql.NullString
+	err := s.tx.queryRow(s.ctx, q, s.r.WorkspaceID, s.r.InvitationID).Scan(&surveyID, &responseID, &customer, &ext)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cxm.Invalid(cxm.FieldError{Field: "token", Reason: "refers to no invitation"})
+	}
+	if err != nil {
+		return fmt.Errorf("find invitation: %w", err)
+	}
+	if surveyID != s.r.SurveyID {
+		return cxm.Invalid(cxm.FieldError{Field: "token", Reason: "belongs to an invitation to another survey"})
+	}
+	if responseID.Valid && responseID.String != s.r.ID {
+		return errInvitationAnswered()
+	}
+	if customer.Valid {
+		s.invited = true
+		s.customer = customerMatch{id: customer.Int64, externalID: ext.String}
+	}
+	return nil
+}
+
+// answerInvitation marks r's invitation answered by r once r is complete.
+func (s *submit) answerInvitation() error {
+	if s.r.InvitationID == 0 || !s.r.Completed {
+		return nil
+	}
+	_, err := s.tx.exec(s.ctx, `UPDATE invitations SET status = ?, answered_at = ?, response_id = ?, updated_at = ?,
+		version = version + 1 WHERE workspace_id = ? AND id = ?`,
+		string(cxm.InvitationAnswered), micros(s.now), s.r.ID, micros(s.now), s.r.WorkspaceID, s.r.InvitationID)
+	if err != nil {
+		return fmt.Errorf("mark invitation answered: %w", err)
+	}
+	return nil
 }
 
 // loadSurvey checks that r's survey exists in its workspace and, in the
@@ -392,6 +469,11 @@ func (s *submit) insert() (*cxm.Response, error) {
 	} else if n == 0 {
 		return nil, errResponseExists
 	}
+	if out.Completed {
+		if err := s.countCompleted(*out.CompletedAt, out.Locale, out.NPS, out.CSAT, out.CES, out.Rating); err != nil {
+			return nil, err
+		}
+	}
 	return &out, nil
 }
 
@@ -442,6 +524,11 @@ func (s *submit) update(old *stored) error {
 		nullInt(d.Rating), micros(s.now), nullMicros(s.completedAt()), r.WorkspaceID, old.rowID)
 	if err != nil {
 		return fmt.Errorf("update response: %w", err)
+	}
+	if r.Completed {
+		if err := s.countCompleted(*s.completedAt(), r.Locale, d.NPS, d.CSAT, d.CES, d.Rating); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -166,7 +166,9 @@ func (db *DB) FindWorkspaceByPublicKey(ctx context.Context, key string) (*cxm.Wo
 	return w, nil
 }
 
-// UpdateWorkspace changes the workspace with id by u and returns it as stored.
+// UpdateWorkspace changes the workspace with id by u and returns it as
+// stored. A new time zone recounts the workspace's rollups in the same
+// transaction, since their days are local days.
 func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpdate) (*cxm.Workspace, error) {
 	var w *cxm.Workspace
 	err := db.inTx(ctx, func(tx queryer) error {
@@ -178,6 +180,7 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpda
 		if err != nil {
 			return err
 		}
+		oldZone := w.TimeZone
 		u.Apply(w)
 		if err := w.Validate(); err != nil {
 			return err
@@ -189,6 +192,11 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpda
 		}
 		_, err = tx.exec(ctx, "UPDATE workspaces SET name = ?, time_zone = ?, default_locale = ?, allowed_origins = ?, contact_frequency_days = ?, updated_at = ? WHERE id = ?",
 			w.Name, w.TimeZone, w.DefaultLocale, string(origins), w.ContactFrequencyDays, micros(w.UpdatedAt), id)
+		if err != nil || w.TimeZone == oldZone {
+			return err
+		}
+		// Days are local: a new time zone moves responses between days.
+		_, err = db.rebuildRollups(ctx, tx, id)
 		return err
 	})
 	if err != nil {

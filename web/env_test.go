@@ -21,6 +21,9 @@ import (
 // fastHash keeps password hashing cheap in tests; production uses password.Default.
 var fastHash = password.Params{Time: 1, Memory: 1024, Threads: 1}
 
+// testSigner signs the invitation and unsubscribe links of every test server.
+var testSigner = cxm.NewTokenSigner([]byte("test signing key of at least 32 bytes!"))
+
 // tenant is one workspace of the test environment with its credentials.
 type tenant struct {
 	ws         *cxm.Workspace
@@ -62,7 +65,8 @@ func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Config)) *env {
 	t.Helper()
 	cfg := web.Config{
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db},
+		Signer:                 testSigner,
 		Ready:                  db.Ping,
 		MaxBodyBytes:           1 << 20,
 		MaxBatch:               500,

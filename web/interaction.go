@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -35,6 +37,7 @@ func (s *Server) ingestInteractions(w http.ResponseWriter, r *http.Request, p *c
 		if err != nil {
 			return err
 		}
+		s.publishIngested(r.Context(), p.WorkspaceID, batch, stored)
 	}
 	res := cxm.BatchResult{Accepted: stored.Accepted, Duplicates: stored.Duplicates, IDs: make([]string, total), Errors: errs}
 	for _, e := range stored.Errors {
@@ -126,4 +129,68 @@ func (s *Server) listInteractions(w http.ResponseWriter, r *http.Request, p *cxm
 		return err
 	}
 	return writeList(w, is, next)
+}
+
+// maxIngestedPerEvent bounds the interactions of one interactions.ingested
+// event; a larger batch is published as several events.
+const maxIngestedPerEvent = 1000
+
+// ingested is an interaction as interactions.ingested carries it: the
+// fields of cxm.Interaction that triggers match on, under the same names.
+type ingested struct {
+	ID         string    `json:"id"`
+	Customer   string    `json:"customer,omitempty"`
+	CustomerID int64     `json:"customer_id,omitempty"`
+	Touchpoint string    `json:"touchpoint"`
+	Type       string    `json:"type"`
+	OccurredAt time.Time `json:"occurred_at"`
+}
+
+// publishIngested announces the newly stored interactions of batch (not
+// the duplicates, not the rejected) on the bus, as interactions.ingested
+// events whose data is a JSON array of interactions with their id,
+// resolved customer_id, touchpoint key, type and occurred_at; readers
+// that need more, such as the properties, read the stored interaction.
+// The survey triggers listen to it. Only this live API publishes:
+// imports of historical data (cxm import) store interactions without an
+// event, so that they never invite anybody. The interactions are stored
+// already, so a failure is logged and does not fail the request.
+func (s *Server) publishIngested(ctx context.Context, workspaceID int64, batch []*cxm.Interaction, stored cxm.BatchResult) {
+	if s.cfg.Bus == nil || stored.Accepted == 0 {
+		return
+	}
+	skip := make(map[int]bool, len(stored.DuplicateIndexes)+len(stored.Errors))
+	for _, i := range stored.DuplicateIndexes {
+		skip[i] = true
+	}
+	for _, e := range stored.Errors {
+		skip[e.Index] = true
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	chunk := make([]ingested, 0, min(stored.Accepted, maxIngestedPerEvent))
+	flush := func() {
+		if len(chunk) == 0 {
+			return
+		}
+		data, err := json.Marshal(chunk)
+		chunk = chunk[:0]
+		if err == nil {
+			err = s.cfg.Bus.Publish(ctx, cxm.Event{Topic: cxm.TopicInteractionsIngested, WorkspaceID: workspaceID, At: s.now(), Data: data})
+		}
+		if err != nil {
+			s.log.Error("publish ingested interactions", "workspace", workspaceID, "err", err)
+		}
+	}
+	for i, in := range batch {
+		if skip[i] {
+			continue
+		}
+		chunk = append(chunk, ingested{ID: in.ID, Customer: in.Customer, CustomerID: in.CustomerID, Touchpoint: in.Touchpoint,
+			Type: in.Type, OccurredAt: in.OccurredAt})
+		if len(chunk) == maxIngestedPerEvent {
+			flush()
+		}
+	}
+	flush()
 }

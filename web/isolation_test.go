@@ -37,6 +37,12 @@ func TestWorkspaceIsolation(t *testing.T) {
 		e.call("POST", "/api/v1/surveys/"+fmt.Sprint(survey.ID)+"/responses", a, map[string]any{"id": secret + "-r1",
 			"customer": secret + "-c1", "completed": true, "answers": map[string]any{"nps": 9, "why": secret + " text"},
 			"hidden": map[string]string{"order_id": secret + "-order"}}, 201)
+		var invited struct {
+			Results []struct{ Invitation cxm.Invitation }
+		}
+		e.call("POST", "/api/v1/surveys/"+fmt.Sprint(survey.ID)+"/invitations", a, map[string]any{"customers": []string{secret + "-c1"},
+			"channel": "widget", "hidden": map[string]string{"order_id": secret + "-order"}}, 200).decode(t, &invited)
+		invitation := invited.Results[0].Invitation
 		agent := e.newUser(e.a.ws, "agent@acme.example", cxm.RoleAgent)
 		keys, err := e.db.ListAPIKeys(context.Background(), e.a.ws.ID)
 		if err != nil {
@@ -47,7 +53,8 @@ func TestWorkspaceIsolation(t *testing.T) {
 		before := snapshot(t, e, e.a.ws.ID, cust.ID)
 		ids := strings.NewReplacer("{customer}", fmt.Sprint(cust.ID), "{other}", fmt.Sprint(other.ID),
 			"{touchpoint}", fmt.Sprint(touch.ID), "{touchpointKey}", touch.Key, "{journey}", fmt.Sprint(journey.ID),
-			"{member}", fmt.Sprint(agent.ID), "{apikey}", fmt.Sprint(keyID), "{survey}", fmt.Sprint(survey.ID))
+			"{member}", fmt.Sprint(agent.ID), "{apikey}", fmt.Sprint(keyID), "{survey}", fmt.Sprint(survey.ID),
+			"{invitation}", fmt.Sprint(invitation.ID))
 		interaction := map[string]any{"id": secret + "-i1", "customer": secret + "-c1", "touchpoint": touch.Key, "type": "order", "occurred_at": "2026-01-02T10:00:00Z"}
 		cases := map[string]struct {
 			path string
@@ -101,11 +108,32 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"GET /api/v1/responses/export":        {"/api/v1/responses/export?format=ndjson", nil},
 			"GET /api/v1/responses/{id}":          {"/api/v1/responses/" + secret + "-r1", nil},
 			"DELETE /api/v1/responses/{id}":       {"/api/v1/responses/" + secret + "-r1", nil},
+			"GET /api/v1/surveys/{id}/qr":         {"/api/v1/surveys/{survey}/qr?touchpoint={touchpointKey}", nil},
+			"GET /api/v1/surveys/{id}/links":      {"/api/v1/surveys/{survey}/links", nil},
+			"GET /widget.js":                      {"/widget.js", nil},
+			"POST /w/v1/{key}/session":            {"/w/v1/" + e.b.ws.PublicKey + "/session", map[string]any{"anonymous_id": "b-anon"}},
+			"OPTIONS /w/v1/{key}/session":         {"/w/v1/" + e.b.ws.PublicKey + "/session", nil},
+			"POST /w/v1/{key}/shown":              {"/w/v1/" + e.b.ws.PublicKey + "/shown", map[string]any{"anonymous_id": "b-anon", "survey_id": survey.ID}},
+			"OPTIONS /w/v1/{key}/shown":           {"/w/v1/" + e.b.ws.PublicKey + "/shown", nil},
+			"POST /w/v1/{key}/responses":          {"/w/v1/" + e.b.ws.PublicKey + "/responses", map[string]any{"id": "b-w1", "anonymous_id": "b-anon", "survey_id": survey.ID, "answers": map[string]any{"nps": 0}, "completed": true}},
+			"OPTIONS /w/v1/{key}/responses":       {"/w/v1/" + e.b.ws.PublicKey + "/responses", nil},
+
+			// Invitations (invitation.go); B cannot forge an unsubscribe link.
+			"POST /api/v1/surveys/{id}/invitations": {"/api/v1/surveys/{survey}/invitations", map[string]any{"customers": []string{secret + "-c1"}}},
+			"GET /api/v1/invitations":               {"/api/v1/invitations?survey_id={survey}&customer=" + secret + "-c1", nil},
+			"GET /api/v1/invitations/{id}":          {"/api/v1/invitations/{invitation}", nil},
+			"GET /u/{token}":                        {"/u/forged-token-for-{invitation}", nil},
+			"POST /u/{token}":                       {"/u/forged-token-for-{invitation}", nil},
+
+			// The hosted survey pages are public; B's credentials change nothing there.
+			"GET /s/{slug}":        {"/s/no-such-survey", nil},
+			"POST /s/{slug}":       {"/s/" + survey.Slug, map[string]any{"page": 1, "a.nps": 0}},
+			"GET /s/{slug}/thanks": {"/s/no-such-survey/thanks", nil},
 		}
 		bAdmin := e.signIn(e.b.adminEmail, "globex")
 		// Ids are unique across the database, so A's ids in an answer to B mean a leak.
 		aMarks := []string{fmt.Sprintf(`"workspace_id":%d`, e.a.ws.ID)}
-		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID, survey.ID} {
+		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID, survey.ID, invitation.ID} {
 			aMarks = append(aMarks, fmt.Sprintf(`"id":%d,`, id), fmt.Sprintf(`"id":%d}`, id))
 		}
 		for _, rt := range e.web.Routes() {
@@ -182,6 +210,8 @@ func snapshot(t *testing.T, e *env, ws, customerID int64) string {
 	add("surveys", ss, e9)
 	rs, _, e10 := e.db.ListResponses(ctx, ws, cxm.ResponseFilter{Page: cxm.Page{Limit: 1000}})
 	add("responses", rs, e10)
+	invs, _, e11 := e.db.ListInvitations(ctx, ws, cxm.InvitationFilter{Page: cxm.Page{Limit: 1000}})
+	add("invitations", invs, e11)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,7 +197,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			if v := recover(); v != nil {
 				s.log.Error("panic in handler", "route", rt.pattern, "panic", v)
 				if !rec.wrote {
-					s.writeError(rec, r, cxm.Errorf(cxm.EInternal, "internal error"))
+					s.fail(rt, rec, r, cxm.Errorf(cxm.EInternal, "internal error"))
 				}
 			}
 			d := time.Since(start)
@@ -211,7 +211,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			err = rt.handle(rec, r, p)
 		}
 		if err != nil {
-			s.writeError(rec, r, err)
+			s.fail(rt, rec, r, err) // page_error.go: pages for page routes, JSON otherwise
 		}
 	})
 }

@@ -26,6 +26,9 @@ type surveyRequest struct {
 	SamplingPercent int               `json:"sampling_percent"`
 	RecontactDays   int               `json:"recontact_days"`
 	ReminderDays    int               `json:"reminder_days"`
+
+	// Widget says when the website widget shows the survey.
+	Widget *cxm.WidgetSettings `json:"widget"`
 }
 
 // survey returns the survey the request describes, in workspace workspaceID.
@@ -35,7 +38,7 @@ func (req *surveyRequest) survey(workspaceID int64) *cxm.Survey {
 		Title: req.Title, Intro: req.Intro, ThankYou: req.ThankYou, Questions: req.Questions,
 		Touchpoints: req.Touchpoints, HiddenFields: req.HiddenFields, OpensAt: req.OpensAt, ClosesAt: req.ClosesAt,
 		Trigger: req.Trigger, SamplingPercent: req.SamplingPercent, RecontactDays: req.RecontactDays,
-		ReminderDays: req.ReminderDays,
+		ReminderDays: req.ReminderDays, Widget: req.Widget,
 	}
 }
 

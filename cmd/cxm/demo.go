@@ -26,7 +26,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	var seedOnly bool
 	fs := newFlags("demo", m, &cfg.config)
 	cfg.bind(fs)
-	fs.IntVar(&customers, "customers", 3000, "number of demo customers")
+	fs.IntVar(&customers, "customers", demo.DefaultCustomers, "number of demo customers")
 	fs.BoolVar(&seedOnly, "seed-only", false, "fill the demo workspace and exit without serving")
 	if err := parseFlags(fs, m, args); err != nil {
 		return err
@@ -41,12 +41,14 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	ws, pw, sum, err := seedDemo(ctx, m, db, customers)
+	ws, pw, surveys, sum, err := seedDemo(ctx, m, db, customers)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "demo workspace %q: %d touchpoints, %d customers, %d interactions (%d already there) in %s\n",
-		ws.Slug, sum.Touchpoints, sum.Customers, sum.Interactions, sum.Duplicates, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(m.Stderr, "demo workspace %q: %d touchpoints, %d customers, %d interactions (%d already there), "+
+		"%d surveys (%d new), %d responses (%d already there) in %s\n",
+		ws.Slug, sum.Touchpoints, sum.Customers, sum.Interactions, sum.Duplicates, surveys, sum.Surveys,
+		sum.Responses+sum.ResponseDuplicates, sum.ResponseDuplicates, time.Since(start).Round(time.Millisecond))
 	if seedOnly {
 		fmt.Fprintf(m.Stdout, "login: %s / %s\n", demoEmail, pw)
 		return nil
@@ -57,20 +59,22 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 }
 
 // seedDemo creates or reuses the demo workspace, fills it from the fixed
-// seed, and gives the demo user a fresh password, which it returns.
-func seedDemo(ctx context.Context, m *Main, db *store.DB, customers int) (*cxm.Workspace, string, demo.Summary, error) {
+// seed, and gives the demo user a fresh password, which it returns with
+// the number of demo surveys.
+func seedDemo(ctx context.Context, m *Main, db *store.DB, customers int) (*cxm.Workspace, string, int, demo.Summary, error) {
 	ws, err := db.FindWorkspaceBySlug(ctx, demoSlug)
 	if cxm.ErrorCode(err) == cxm.ENotFound {
-		ws = &cxm.Workspace{Slug: demoSlug, Name: "Nordlicht Living (Demo)", TimeZone: "Europe/Berlin", DefaultLocale: "de"}
+		ws = &cxm.Workspace{Slug: demoSlug, Name: "Nordlicht Living (Demo)", TimeZone: "Europe/Berlin", DefaultLocale: "de",
+			ContactFrequencyDays: demo.ContactFrequencyDays}
 		err = db.CreateWorkspace(ctx, ws)
 	}
 	if err != nil {
-		return nil, "", demo.Summary{}, fmt.Errorf("demo workspace: %w", err)
+		return nil, "", 0, demo.Summary{}, fmt.Errorf("demo workspace: %w", err)
 	}
-	d := demo.Generate(m.Now(), demo.Options{Customers: customers})
-	sum, err := demo.Load(ctx, demo.Services{Touchpoints: db, Customers: db, Interactions: db}, ws.ID, d)
+	d := demo.Generate(m.Now(), demo.Options{Customers: customers, SurveyPrefix: demoSlug + "-"})
+	sum, err := demo.Load(ctx, demo.Services{Touchpoints: db, Customers: db, Interactions: db, Surveys: db, Responses: db}, ws.ID, d)
 	if err != nil {
-		return nil, "", sum, fmt.Errorf("load demo data: %w", err)
+		return nil, "", 0, sum, fmt.Errorf("load demo data: %w", err)
 	}
 	pw := randomPassword()
 	hash := password.Hash(pw, password.Default)
@@ -83,12 +87,12 @@ func seedDemo(ctx context.Context, m *Main, db *store.DB, customers int) (*cxm.W
 		err = db.CreateUser(ctx, u)
 	}
 	if err != nil {
-		return nil, "", sum, fmt.Errorf("demo user: %w", err)
+		return nil, "", 0, sum, fmt.Errorf("demo user: %w", err)
 	}
 	if err := db.SetMember(ctx, ws.ID, u.ID, cxm.RoleAdmin); err != nil {
-		return nil, "", sum, fmt.Errorf("demo user: %w", err)
+		return nil, "", 0, sum, fmt.Errorf("demo user: %w", err)
 	}
-	return ws, pw, sum, nil
+	return ws, pw, len(d.Surveys), sum, nil
 }
 
 // randomPassword returns a readable random password of 16 characters.

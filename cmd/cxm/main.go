@@ -44,7 +44,9 @@ func (m *Main) commands() []command {
 		{"apikey", "create an API key: apikey create --workspace S --name N --scope read|write", runAPIKey},
 		{"import", "import customers or interactions: import customers|interactions --workspace S --file F", runImport},
 		{"export", "export customers or interactions: export customers|interactions --workspace S --file F", runExport},
+		{"survey", "a survey's link or QR code: survey link|qr --workspace S --survey ID|SLUG [--touchpoint K] --public-url U", runSurvey},
 		{"text", "text analytics: text eval --data F [--lang de|en|auto] [--model M] [--json] | text train --data F --out M", runText},
+		{"rollup", "check or repair the response rollups: rollup verify|rebuild --workspace S", runRollup},
 		{"bench", "measure speed: bench ingest|respond … --json", runBench},
 		{"version", "print the version", runVersion},
 	}

@@ -8,10 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"time"
 
 	"github.com/cxmhq/cxm"
 	"github.com/cxmhq/cxm/bus"
+	"github.com/cxmhq/cxm/jobs"
+	"github.com/cxmhq/cxm/listen"
+	"github.com/cxmhq/cxm/mail"
 	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/web"
 )
@@ -25,6 +29,19 @@ type serveConfig struct {
 	SecureCookies bool
 	MaxBodyBytes  int64
 	MaxBatch      int
+	// TrustForwardedFor takes client addresses from X-Forwarded-For.
+	TrustForwardedFor bool
+	// The mail server that sends survey invitations.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPTLS      string
+	MailFrom     string
+
+	// signer signs invitation and unsubscribe links; serve sets it from
+	// the server secret, and nil (as in benchmarks) refuses such links.
+	signer *cxm.TokenSigner
 }
 
 func (c *serveConfig) bind(fs *flag.FlagSet) {
@@ -34,6 +51,40 @@ func (c *serveConfig) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure, for a server behind a TLS proxy")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 16<<20, "largest request body")
 	fs.IntVar(&c.MaxBatch, "max-batch", 10000, "most interactions in one request")
+	fs.BoolVar(&c.TrustForwardedFor, "trust-forwarded-for", false,
+		"take client addresses from the last X-Forwarded-For entry, behind exactly one reverse proxy")
+	fs.StringVar(&c.SMTPHost, "smtp-host", "", "mail server for survey invitations; without it email invitations wait and are retried")
+	fs.IntVar(&c.SMTPPort, "smtp-port", 0, "mail server port; default 25, 587 or 465 by --smtp-tls")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", "", "mail server login (AUTH PLAIN)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", "", "mail server password; prefer the CXM_SMTP_PASSWORD environment variable")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", "starttls", "mail server encryption: none, starttls or tls")
+	fs.StringVar(&c.MailFrom, "mail-from", "", `sender of survey emails, such as "Kaffeehaus Müller <feedback@example.com>"`)
+}
+
+// mailer returns the SMTP sender the settings describe, or nil without
+// --smtp-host: then email invitations stay scheduled, and their jobs are
+// retried with backoff, until a mail server is configured.
+func (c *serveConfig) mailer() (listen.Mailer, error) {
+	if c.SMTPHost == "" {
+		return nil, nil
+	}
+	mode, err := mail.ParseTLSMode(c.SMTPTLS)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-tls: %w", err)
+	}
+	if c.MailFrom == "" {
+		return nil, errors.New("--mail-from is required with --smtp-host")
+	}
+	from, err := netmail.ParseAddress(c.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("--mail-from %q: %w", c.MailFrom, err)
+	}
+	sender, err := mail.NewSMTPSender(mail.SMTPConfig{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername,
+		Password: c.SMTPPassword, TLS: mode, From: mail.Address{Name: from.Name, Email: from.Address}})
+	if err != nil {
+		return nil, err
+	}
+	return sender, nil
 }
 
 func runServe(ctx context.Context, m *Main, args []string) error {
@@ -60,15 +111,61 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 	return web.New(web.Config{
 		Bus: b,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db},
-		Logger:        log,
-		Now:           m.Now,
-		Ready:         db.Ping,
-		MaxBodyBytes:  cfg.MaxBodyBytes,
-		MaxBatch:      cfg.MaxBatch,
-		SecureCookies: cfg.SecureCookies,
-		PublicURL:     cfg.PublicURL,
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db},
+		Logger:            log,
+		Now:               m.Now,
+		Ready:             db.Ping,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		MaxBatch:          cfg.MaxBatch,
+		SecureCookies:     cfg.SecureCookies,
+		PublicURL:         cfg.PublicURL,
+		Signer:            cfg.signer,
+		TrustForwardedFor: cfg.TrustForwardedFor,
 	})
+}
+
+// startListening wires the survey triggers and the invitation jobs: a
+// listener that hears interactions.ingested on b and runs survey.invite
+// and survey.reminder, and a jobs runner that runs them until ctx ends.
+// Links in emails start with cfg.PublicURL, else with url, the address
+// the server listens at. It returns a channel that is closed once the
+// runner has stopped.
+func startListening(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, url string) (<-chan struct{}, error) {
+	mailer, err := cfg.mailer()
+	if err != nil {
+		return nil, err
+	}
+	if mailer == nil {
+		log.Warn("no --smtp-host: email invitations wait, and are retried, until a mail server is configured")
+	}
+	templates, err := mail.NewTemplates(cxm.Locales[0])
+	if err != nil {
+		return nil, err
+	}
+	public := cfg.PublicURL
+	if public == "" {
+		public = url
+		log.Warn("no --public-url: links in survey emails point at " + url)
+	}
+	runner := &jobs.Runner{Store: db, Now: m.Now, Logger: log}
+	l, err := listen.New(listen.Config{Workspaces: db, Surveys: db, Customers: db, Invitations: db, Interactions: db,
+		Jobs: db, Mailer: mailer, Templates: templates, Signer: cfg.signer, PublicURL: public, Now: m.Now,
+		Logger: log, Wake: runner.Wake})
+	if err != nil {
+		return nil, err
+	}
+	l.Register(runner)
+	if err := l.Subscribe(ctx, b); err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := runner.Run(ctx); err != nil {
+			log.Error("jobs runner", "err", err)
+		}
+	}()
+	return done, nil
 }
 
 // serve listens on cfg.Addr until ctx ends, then shuts down gracefully.
@@ -78,6 +175,11 @@ func serve(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, log *sl
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	key, err := db.Secret(ctx, "invitation-links")
+	if err != nil {
+		return err
+	}
+	cfg.signer = cxm.NewTokenSigner(key)
 	events := bus.New(bus.Options{Logger: log, Now: m.Now})
 	defer events.Close()
 	srv := &http.Server{
@@ -93,6 +195,17 @@ func serve(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, log *sl
 	}
 	url := fmt.Sprintf("%s://%s", scheme, displayAddr(ln.Addr()))
 	log.Info("cxm listening", "url", url, "database", db.Dialect())
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	jobsDone, err := startListening(jobsCtx, m, cfg, db, events, log, url)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer func() {
+		stopJobs()
+		<-jobsDone
+	}()
 	go cleanSessions(ctx, db, log)
 	errc := make(chan error, 1)
 	go func() {
