@@ -177,6 +177,8 @@ func surveys(prefix string, start time.Time) []cxm.Survey {
 	out[svCheckout] = s
 
 	s = base("bewertungen", "Produktbewertungen (Import)")
+	// Imported feedback is not asked for: the public page says the survey has ended.
+	s.Status = cxm.SurveyClosed
 	s.Title = lt("Ihre Produktbewertung", "Your product review")
 	s.Intro = lt("Bewertungen aus dem Onlineshop, importiert als Feedback.", "Reviews from the online shop, imported as feedback.")
 	s.Questions = []cxm.Question{

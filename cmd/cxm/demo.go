@@ -53,9 +53,29 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "login: %s / %s\n", demoEmail, pw)
 		return nil
 	}
+	surveyList, _, err := db.ListSurveys(ctx, ws.ID, cxm.SurveyFilter{Page: cxm.Page{Limit: 20}})
+	if err != nil {
+		return fmt.Errorf("demo surveys: %w", err)
+	}
 	return serve(ctx, m, &cfg, db, log, func(url string) {
-		fmt.Fprintf(m.Stdout, "\n  cxm demo is running at %s\n  sign in as %s with password %s\n  API: %s/api/v1/openapi.json\n\n", url, demoEmail, pw, url)
+		fmt.Fprintf(m.Stdout, "\n  cxm demo is running at %s\n  sign in as %s with password %s\n  API: %s/api/v1/openapi.json\n", url, demoEmail, pw, url)
+		printDemoChannels(m, url, ws, surveyList)
 	})
+}
+
+// printDemoChannels shows where the demo's surveys can be answered: each
+// active survey's hosted page and QR code, and the widget snippet.
+func printDemoChannels(m *Main, url string, ws *cxm.Workspace, surveys []*cxm.Survey) {
+	fmt.Fprintln(m.Stdout, "\n  Answer the demo surveys like a customer:")
+	for _, sv := range surveys {
+		if sv.Status != cxm.SurveyActive {
+			continue
+		}
+		fmt.Fprintf(m.Stdout, "    %-40s %s/s/%s\n", sv.Name, url, sv.Slug)
+	}
+	fmt.Fprintf(m.Stdout, "  QR codes: GET %s/api/v1/surveys/{id}/qr?format=svg (or cxm survey qr)\n", url)
+	fmt.Fprintf(m.Stdout, "  Website widget: <script src=\"%s/widget.js\" data-key=\"%s\" async></script>\n", url, ws.PublicKey)
+	fmt.Fprintf(m.Stdout, "  (allow your site's origin first: PATCH /api/v1/workspace {\"allowed_origins\": [...]})\n\n")
 }
 
 // seedDemo creates or reuses the demo workspace, fills it from the fixed

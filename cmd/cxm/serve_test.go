@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"html"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -103,8 +107,107 @@ func TestServeSendsTriggeredInvitations(t *testing.T) {
 	if err != nil || inv.SurveyID != sv.ID {
 		t.Fatalf("invitation = %+v, %v", inv, err)
 	}
+
+	// The customer follows the link and answers on the hosted page, as a
+	// browser without JavaScript would: read the form, fill it, post it.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Timeout: 30 * time.Second, Jar: jar}
+	surveyURL := strings.Replace(link[0], cfg.PublicURL, base, 1)
+	page := getPage(t, browser, surveyURL, 200)
+	if !strings.Contains(page, `lang="de"`) {
+		t.Fatalf("survey page is not German for a German workspace:\n%s", page)
+	}
+	for step := 0; !strings.Contains(page, "Vielen Dank"); step++ {
+		if step == 5 {
+			t.Fatalf("no thank-you page after 5 pages; last page:\n%s", page)
+		}
+		page = answerPage(t, browser, base, page)
+	}
+	resp, err := db.FindResponse(ctx, ws.ID, fmt.Sprint("inv-", inv.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.Completed || resp.InvitationID != inv.ID || resp.Customer != "K-1" || resp.Source != cxm.SourceEmail ||
+		resp.NPS == nil || *resp.NPS != 9 || resp.Answers["why"] != "Alles pünktlich" {
+		t.Errorf("response through the link = %+v", resp)
+	}
+	if inv, err = db.FindInvitation(ctx, ws.ID, inv.ID); err != nil || inv.Status != cxm.InvitationAnswered || inv.ResponseID != resp.ID {
+		t.Errorf("invitation after the answer = %+v, %v; want answered by %s", inv, err, resp.ID)
+	}
+	// The link is single-use: opened again on another device it says so.
+	again := getPage(t, &http.Client{Timeout: 30 * time.Second}, surveyURL, http.StatusConflict)
+	if !strings.Contains(again, "bereits") {
+		t.Errorf("reused link page does not say it was already answered:\n%s", again)
+	}
 	cancel()
 	if err := <-served; err != nil {
 		t.Errorf("serve ended with %v", err)
 	}
+}
+
+// getPage fetches url and fails the test unless it answers want.
+func getPage(t *testing.T, c *http.Client, url string, want int) string {
+	t.Helper()
+	res, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != want {
+		t.Fatalf("GET %s = %d, want %d:\n%s", url, res.StatusCode, want, b)
+	}
+	return string(b)
+}
+
+var (
+	formAction  = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	radioInput  = regexp.MustCompile(`type="radio" id="[^"]+" name="(a\.[a-z0-9_-]+)"`)
+	textArea    = regexp.MustCompile(`<textarea id="[^"]+" name="(a\.[a-z0-9_-]+)"`)
+)
+
+// answerPage fills the survey page's form as a customer would (9 on the
+// recommendation scale, the top of any other scale, a short text) and
+// posts it, following the redirect to the next page.
+func answerPage(t *testing.T, c *http.Client, base, page string) string {
+	t.Helper()
+	action := formAction.FindStringSubmatch(page)
+	if action == nil {
+		t.Fatalf("no form on the page:\n%s", page)
+	}
+	form := url.Values{"nav": {"next"}}
+	for _, h := range hiddenInput.FindAllStringSubmatch(page, -1) {
+		form.Set(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+	}
+	for _, r := range radioInput.FindAllStringSubmatch(page, -1) {
+		switch r[1] {
+		case "a.nps":
+			form.Set(r[1], "9")
+		default:
+			form.Set(r[1], "5")
+		}
+	}
+	for _, ta := range textArea.FindAllStringSubmatch(page, -1) {
+		form.Set(ta[1], "Alles pünktlich")
+	}
+	res, err := c.PostForm(base+html.UnescapeString(action[1]), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 {
+		t.Fatalf("POST %s = %d:\n%s", action[1], res.StatusCode, b)
+	}
+	return string(b)
 }
