@@ -219,22 +219,15 @@ func (db *DB) ListCustomers(ctx context.Context, workspaceID int64, f cxm.Custom
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list customers: %w", err)
 	}
-	defer rows.Close()
-	out := make([]*cxm.Customer, 0, min(p.Limit, 64))
-	for rows.Next() {
-		c, err := scanCustomer(rows)
+	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.Customer, string, error) {
+		c, err := scanCustomer(row)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: list customers: %w", err)
+			return nil, "", err
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+		return c, encodeCursor(c.ID), nil
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("store: list customers: %w", err)
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = encodeCursor(out[len(out)-1].ID)
 	}
 	return out, next, nil
 }

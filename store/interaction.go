@@ -87,23 +87,17 @@ func (db *DB) ListInteractions(ctx context.Context, workspaceID int64, f cxm.Int
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list interactions: %w", err)
 	}
-	defer rows.Close()
-	out := make([]*cxm.Interaction, 0, min(p.Limit, 64))
-	var last int64
-	for rows.Next() {
-		id, r, err := scanInteraction(rows)
+	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.Interaction, string, error) {
+		id, r, err := scanInteraction(row)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: list interactions: %w", err)
+			return nil, "", err
 		}
-		if len(out) == p.Limit {
-			return out, encodeCursor(last), nil
-		}
-		out, last = append(out, r), id
-	}
-	if err := rows.Err(); err != nil {
+		return r, encodeCursor(id), nil
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("store: list interactions: %w", err)
 	}
-	return out, "", nil
+	return out, next, nil
 }
 
 // interactionCols is the number of columns ingest writes per interaction.

@@ -241,22 +241,17 @@ func (db *DB) ListInvitations(ctx context.Context, workspaceID int64, f cxm.Invi
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list invitations: %w", err)
 	}
-	defer rows.Close()
-	out := make([]*cxm.Invitation, 0, min(p.Limit, 64))
-	for rows.Next() {
-		inv, err := scanInvitation(rows)
+	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.Invitation, string, error) {
+		inv, err := scanInvitation(row)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: list invitations: %w", err)
+			return nil, "", err
 		}
-		if len(out) == p.Limit {
-			return out, encodeCursor(out[len(out)-1].ID), nil
-		}
-		out = append(out, inv)
-	}
-	if err := rows.Err(); err != nil {
+		return inv, encodeCursor(inv.ID), nil
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("store: list invitations: %w", err)
 	}
-	return out, "", nil
+	return out, next, nil
 }
 
 // errInvitationChanged is the answer to an update of an invitation that

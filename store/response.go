@@ -193,23 +193,17 @@ func (db *DB) ListResponses(ctx context.Context, workspaceID int64, f cxm.Respon
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list responses: %w", err)
 	}
-	defer rows.Close()
-	out := make([]*cxm.Response, 0, min(p.Limit, 64))
-	var lastID int64
-	for rows.Next() {
-		id, r, err := scanResponse(rows)
+	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.Response, string, error) {
+		id, r, err := scanResponse(row)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: list responses: %w", err)
+			return nil, "", err
 		}
-		if len(out) == p.Limit {
-			return out, encodeCursor(micros(out[len(out)-1].StartedAt), lastID), nil
-		}
-		out, lastID = append(out, r), id
-	}
-	if err := rows.Err(); err != nil {
+		return r, encodeCursor(micros(r.StartedAt), id), nil
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("store: list responses: %w", err)
 	}
-	return out, "", nil
+	return out, next, nil
 }
 
 // DeleteResponse erases the response with id of the workspace, or

@@ -184,3 +184,27 @@ func placeholders(rows, cols int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
+
+// readPage reads the rows of a list query that asked for limit+1 rows and
+// closes them. row scans one row into an item and returns the cursor that
+// continues after it. readPage returns the first limit items and, when a
+// further row exists, the cursor after the last item kept; else "".
+func readPage[T any](rows *sql.Rows, limit int, row func(scanner) (T, string, error)) ([]T, string, error) {
+	defer rows.Close()
+	out := make([]T, 0, min(limit, 64))
+	last := ""
+	for rows.Next() {
+		if len(out) == limit {
+			return out, last, nil
+		}
+		item, cursor, err := row(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out, last = append(out, item), cursor
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	return out, "", nil
+}

@@ -218,22 +218,17 @@ func (db *DB) ListSurveys(ctx context.Context, workspaceID int64, f cxm.SurveyFi
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list surveys: %w", err)
 	}
-	defer rows.Close()
-	out := make([]*cxm.Survey, 0, min(p.Limit, 64))
-	for rows.Next() {
-		s, err := scanSurvey(rows)
+	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.Survey, string, error) {
+		s, err := scanSurvey(row)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: list surveys: %w", err)
+			return nil, "", err
 		}
-		if len(out) == p.Limit {
-			return out, encodeCursor(out[len(out)-1].ID), nil
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+		return s, encodeCursor(s.ID), nil
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("store: list surveys: %w", err)
 	}
-	return out, "", nil
+	return out, next, nil
 }
 
 // UpdateSurvey validates s and replaces the stored definition of survey

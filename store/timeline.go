@@ -32,22 +32,15 @@ func (db *DB) Timeline(ctx context.Context, workspaceID, customerID int64, p cxm
 	if err != nil {
 		return nil, "", fmt.Errorf("store: timeline: %w", err)
 	}
-	defer rows.Close()
-	out := make([]*cxm.TimelineEntry, 0, min(p.Limit, 64))
-	var lastID int64
-	for rows.Next() {
-		id, r, err := scanInteraction(rows)
+	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.TimelineEntry, string, error) {
+		id, r, err := scanInteraction(row)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: timeline: %w", err)
+			return nil, "", err
 		}
-		if len(out) == p.Limit {
-			return out, encodeCursor(micros(out[len(out)-1].OccurredAt), lastID), nil
-		}
-		out = append(out, &cxm.TimelineEntry{Kind: "interaction", OccurredAt: r.OccurredAt, Interaction: r})
-		lastID = id
-	}
-	if err := rows.Err(); err != nil {
+		return &cxm.TimelineEntry{Kind: "interaction", OccurredAt: r.OccurredAt, Interaction: r}, encodeCursor(micros(r.OccurredAt), id), nil
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("store: timeline: %w", err)
 	}
-	return out, "", nil
+	return out, next, nil
 }

@@ -209,11 +209,7 @@ func qrParams(r *http.Request, sv *cxm.Survey) (tp, format string, size int, err
 // surveyQR returns a QR code, PNG or SVG, of the survey's link for a
 // touchpoint, to print on receipts and signs.
 func (s *Server) surveyQR(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sv, err := s.svc.Surveys.FindSurvey(r.Context(), p.WorkspaceID, id)
+	sv, err := s.surveyFromPath(r, p)
 	if err != nil {
 		return err
 	}
@@ -268,11 +264,7 @@ type surveyLinks struct {
 // surveyLinks returns the survey's plain link, QR link, QR image paths
 // and the workspace's widget snippet.
 func (s *Server) surveyLinks(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sv, err := s.svc.Surveys.FindSurvey(r.Context(), p.WorkspaceID, id)
+	sv, err := s.surveyFromPath(r, p)
 	if err != nil {
 		return err
 	}

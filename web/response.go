@@ -43,11 +43,7 @@ const publishTimeout = 10 * time.Second
 // completed one sent again (a duplicate, which changes nothing), is 200.
 // A response that becomes complete publishes response.completed once.
 func (s *Server) submitResponse(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sv, err := s.svc.Surveys.FindSurvey(r.Context(), p.WorkspaceID, id)
+	sv, err := s.surveyFromPath(r, p)
 	if err != nil {
 		return err
 	}

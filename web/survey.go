@@ -82,11 +82,7 @@ func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request, p *cxm.Pri
 
 // getSurvey returns one survey with its whole definition.
 func (s *Server) getSurvey(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sv, err := s.svc.Surveys.FindSurvey(r.Context(), p.WorkspaceID, id)
+	sv, err := s.surveyFromPath(r, p)
 	if err != nil {
 		return err
 	}
@@ -124,4 +120,13 @@ func (s *Server) deleteSurvey(w http.ResponseWriter, r *http.Request, p *cxm.Pri
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// surveyFromPath returns the caller's survey named by the path's {id}.
+func (s *Server) surveyFromPath(r *http.Request, p *cxm.Principal) (*cxm.Survey, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Surveys.FindSurvey(r.Context(), p.WorkspaceID, id)
 }
