@@ -67,4 +67,6 @@ func (s *Server) registerRoutes() {
 	s.registerSurveyPageRoutes() // survey_page.go: the hosted survey pages /s/{slug}
 	s.registerWidgetRoutes()     // widget.go: the website widget's script and public API
 	s.registerQRRoutes()         // qr.go: QR codes of survey links
+	s.registerMetricRoutes()     // metric_api.go: feedback figures from the rollups
+	s.registerJourneyRoutes()    // journey_analysis.go: funnel, paths, time between stages, attribution
 }
