@@ -1,0 +1,206 @@
+// Package textjob analyses the free text of completed responses, offline
+// and asynchronously, through the durable job runner: language,
+// sentiment, topic mentions with their sentiment, and masked personal data.
+//
+// A completed response with text is marked pending by the store in the
+// transaction that completes it. A text.analyze job per workspace takes
+// the pending responses in batches; it is enqueued when a response
+// completes (through the bus) and by a sweep at start and every minute,
+// so that a lost event delays an analysis but never loses it. Analysis
+// runs apart from answering, so a failure can neither delay nor lose a
+// response.
+package textjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/jobs"
+	"github.com/cxmhq/cxm/text"
+)
+
+// Config wires a Worker.
+type Config struct {
+	Texts cxm.TextAnalysisService
+	Jobs  cxm.JobStore
+	// Analyzer analyses each text; it redacts personal data unless it was
+	// made with KeepPII.
+	Analyzer *text.Analyzer
+	// Model names what scores sentiment, stored with each analysis
+	// (default "lexicon").
+	Model string
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// BatchSize is how many responses one transaction stores (default 200).
+	BatchSize int
+	// Budget bounds one job's run; the rest waits for the next job (default 20s).
+	Budget time.Duration
+	// Wake, when set, is called after a job is enqueued, so that the
+	// runner claims it at once.
+	Wake func()
+}
+
+// Worker runs the text.analyze jobs.
+type Worker struct {
+	cfg Config
+}
+
+// New returns a worker for cfg.
+func New(cfg Config) (*Worker, error) {
+	if cfg.Texts == nil || cfg.Jobs == nil || cfg.Analyzer == nil {
+		return nil, errors.New("textjob: Texts, Jobs and Analyzer are required")
+	}
+	if cfg.Model == "" {
+		cfg.Model = "lexicon"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 200
+	}
+	if cfg.Budget <= 0 {
+		cfg.Budget = 20 * time.Second
+	}
+	return &Worker{cfg: cfg}, nil
+}
+
+// Register makes r run text.analyze jobs with Handle.
+func (w *Worker) Register(r *jobs.Runner) {
+	r.Register(cxm.JobTextAnalyze, w.Handle)
+}
+
+// Subscribe enqueues a workspace's job whenever one of its responses
+// completes, until ctx ends.
+func (w *Worker) Subscribe(ctx context.Context, b cxm.Bus) error {
+	err := b.Subscribe(ctx, cxm.TopicResponseCompleted, func(ctx context.Context, e cxm.Event) error {
+		return w.Enqueue(ctx, e.WorkspaceID)
+	})
+	if err != nil {
+		return fmt.Errorf("textjob: subscribe: %w", err)
+	}
+	return nil
+}
+
+// Enqueue makes sure a text.analyze job of the workspace is pending or
+// running. One key per workspace keeps it to one job at a time.
+func (w *Worker) Enqueue(ctx context.Context, workspaceID int64) error {
+	j := &cxm.Job{WorkspaceID: workspaceID, Kind: cxm.JobTextAnalyze, UniqueKey: "pending"}
+	created, err := w.cfg.Jobs.EnqueueJob(ctx, j)
+	if err != nil {
+		return fmt.Errorf("textjob: enqueue for workspace %d: %w", workspaceID, err)
+	}
+	if created && w.cfg.Wake != nil {
+		w.cfg.Wake()
+	}
+	return nil
+}
+
+// Sweep enqueues a job for every workspace with text waiting.
+func (w *Worker) Sweep(ctx context.Context) error {
+	ids, err := w.cfg.Texts.WorkspacesWithPendingTexts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := w.Enqueue(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SweepEvery sweeps at once and then every interval until ctx ends.
+func (w *Worker) SweepEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := w.Sweep(ctx); err != nil && ctx.Err() == nil {
+			w.cfg.Logger.Warn("text analysis sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Handle runs one text.analyze job: it analyses the workspace's pending
+// responses batch by batch until none is left or the budget is spent; a
+// sweep enqueues the job again for what remains.
+func (w *Worker) Handle(ctx context.Context, j *cxm.Job) error {
+	deadline := time.Now().Add(w.cfg.Budget)
+	for time.Now().Before(deadline) {
+		n, err := w.RunBatch(ctx, j.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		if n < w.cfg.BatchSize {
+			return nil
+		}
+	}
+	return nil
+}
+
+// RunBatch analyses and stores up to one batch of the workspace's pending
+// responses and returns how many it took.
+func (w *Worker) RunBatch(ctx context.Context, workspaceID int64) (int, error) {
+	pending, err := w.cfg.Texts.PendingTexts(ctx, workspaceID, w.cfg.BatchSize)
+	if err != nil {
+		return 0, err
+	}
+	if len(pending) == 0 {
+		return 0, nil
+	}
+	out := make([]*cxm.TextAnalysis, len(pending))
+	for i, p := range pending {
+		out[i] = w.Analyze(p)
+	}
+	if err := w.cfg.Texts.SaveTextAnalyses(ctx, out); err != nil {
+		return 0, err
+	}
+	return len(pending), nil
+}
+
+// Analyze analyses one response's text answers. The language and the
+// overall sentiment come from all answers together; every mention keeps
+// its question and the sentiment of its sentence. A response without text
+// answers gets an analysis with none, which only marks it done.
+func (w *Worker) Analyze(p *cxm.PendingText) *cxm.TextAnalysis {
+	a := &cxm.TextAnalysis{WorkspaceID: p.WorkspaceID, ResponseID: p.ResponseID, Mentions: []cxm.TopicMention{},
+		Redacted: map[string]string{}, Model: w.cfg.Model, AnalyzedAt: w.cfg.Now().UTC().Truncate(time.Microsecond)}
+	if len(p.Texts) == 0 {
+		return a
+	}
+	keys := slices.Sorted(maps.Keys(p.Texts))
+	all := make([]string, 0, len(keys))
+	for _, k := range keys {
+		t := p.Texts[k]
+		all = append(all, t)
+		res := w.cfg.Analyzer.Analyze(t)
+		a.Redacted[k] = t
+		if res.Redacted != "" {
+			a.Redacted[k] = res.Redacted
+		}
+		for _, m := range res.Mentions {
+			a.Mentions = append(a.Mentions, cxm.TopicMention{Question: k, Topic: m.Topic, Term: m.Term, Start: m.Start,
+				End: m.End, Sentiment: m.Sentiment.Score, SentimentLabel: string(m.Sentiment.Label)})
+		}
+	}
+	whole := w.cfg.Analyzer.Analyze(strings.Join(all, "\n\n"))
+	a.Language = string(whole.Language)
+	a.Sentiment, a.SentimentLabel = whole.Sentiment.Score, string(whole.Sentiment.Label)
+	return a
+}
