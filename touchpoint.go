@@ -2,6 +2,7 @@ package cxm
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -54,12 +55,15 @@ type Touchpoint struct {
 	StageID     int64  `json:"stage_id"`
 	// StageKey names the stage; on create it may be given instead of StageID
 	// and is then looked up in the default journey.
-	StageKey    string    `json:"stage"`
-	Channel     Channel   `json:"channel"`
-	Online      bool      `json:"online"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	StageKey    string  `json:"stage"`
+	Channel     Channel `json:"channel"`
+	Online      bool    `json:"online"`
+	Description string  `json:"description"`
+	// Targets holds the touchpoint's target per feedback metric (nps, csat,
+	// ces, rating), in the metric's units, for example {"nps": 40}.
+	Targets   map[string]float64 `json:"targets,omitempty"`
+	CreatedAt time.Time          `json:"created_at"`
+	UpdatedAt time.Time          `json:"updated_at"`
 }
 
 // Validate checks every field the caller sets.
@@ -80,6 +84,7 @@ func (t *Touchpoint) Validate() error {
 	if !ValidText(t.Description, 2000) {
 		errs.Add("description", "must be valid text of at most 2000 bytes")
 	}
+	validateTargets(t.Targets, &errs)
 	return errs.Err()
 }
 
@@ -91,6 +96,8 @@ type TouchpointUpdate struct {
 	Channel     *Channel `json:"channel"`
 	Online      *bool    `json:"online"`
 	Description *string  `json:"description"`
+	// Targets replaces all targets; an empty object removes them.
+	Targets *map[string]float64 `json:"targets"`
 }
 
 // Apply changes t by u. A new stage key clears the stage id so that it is looked up again.
@@ -112,6 +119,29 @@ func (u TouchpointUpdate) Apply(t *Touchpoint) {
 	}
 	if u.Description != nil {
 		t.Description = *u.Description
+	}
+	if u.Targets != nil {
+		t.Targets = *u.Targets
+	}
+}
+
+// TargetRanges maps each feedback metric that can carry a target to the
+// range of its values: NPS −100…100, CSAT 0…100 %, CES 1…7, rating 1…5.
+var TargetRanges = map[string][2]float64{
+	"nps": {-100, 100}, "csat": {0, 100}, "ces": {1, 7}, "rating": {1, 5},
+}
+
+// validateTargets checks that every target names a known metric and lies
+// in its range.
+func validateTargets(targets map[string]float64, errs *FieldErrors) {
+	for m, v := range targets {
+		r, ok := TargetRanges[m]
+		switch {
+		case !ok:
+			errs.Add("targets."+m, "is not a metric; use nps, csat, ces or rating")
+		case v < r[0] || v > r[1] || v != v:
+			errs.Add("targets."+m, fmt.Sprintf("must lie between %g and %g", r[0], r[1]))
+		}
 	}
 }
 

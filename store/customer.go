@@ -322,10 +322,16 @@ func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 			{"DELETE FROM customer_merges WHERE workspace_id = ? AND (into_id = ? OR from_id = ?)", []any{workspaceID, id, id}},
 			{"DELETE FROM customers WHERE workspace_id = ? AND id = ?", []any{workspaceID, id}},
 		}
-		// The responses leave the rollups before they are deleted.
-		err := db.forgetResponses(ctx, tx, workspaceID, `customer_id = ? OR (anonymous_id IS NOT NULL AND anonymous_id IN
-			(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?))`,
-			id, workspaceID, identityAnonymous, id)
+		// The responses leave the rollups, and their text analyses go,
+		// before they are deleted.
+		const theirs = `customer_id = ? OR (anonymous_id IS NOT NULL AND anonymous_id IN
+			(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?))`
+		err := db.forgetResponses(ctx, tx, workspaceID, theirs, id, workspaceID, identityAnonymous, id)
+		if err != nil {
+			return err
+		}
+		err = deleteTextAnalysis(ctx, tx, workspaceID, "response_id IN (SELECT public_id FROM responses WHERE workspace_id = ? AND ("+theirs+"))",
+			workspaceID, id, workspaceID, identityAnonymous, id)
 		if err != nil {
 			return err
 		}

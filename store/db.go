@@ -39,6 +39,9 @@ type DB struct {
 	ids     *idAllocator
 	// group commits SQLite's write transactions; nil on PostgreSQL.
 	group *groupCommitter
+	// readStmts caches statements prepared on SQLite's read pool; nil on
+	// PostgreSQL, whose driver caches prepared statements itself.
+	readStmts *stmtCache
 	// zones caches loaded time zones by name, for rollup days.
 	zones sync.Map
 }
@@ -74,6 +77,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, err
 		}
 		db.group = newGroupCommitter(db.write, SQLite)
+		db.readStmts = newStmtCache()
 	}
 	db.ids = &idAllocator{db: db}
 	if err := db.ping(ctx); err != nil {
@@ -155,6 +159,9 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
+	}
+	if db.readStmts != nil {
+		db.readStmts.close()
 	}
 	var err error
 	if db.read != nil && db.read != db.write {

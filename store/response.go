@@ -213,6 +213,9 @@ func (db *DB) DeleteResponse(ctx context.Context, workspaceID int64, id string) 
 		if err := db.forgetResponses(ctx, tx, workspaceID, "public_id = ?", id); err != nil {
 			return err
 		}
+		if err := deleteTextAnalysis(ctx, tx, workspaceID, "response_id = ?", id); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, "DELETE FROM responses WHERE workspace_id = ? AND public_id = ?", workspaceID, id)
 		if err != nil {
 			return err

@@ -84,9 +84,11 @@ type submit struct {
 	// survey is r's survey, read only when needed.
 	survey *cxm.Survey
 	// tpKey, tpID and channel are r's touchpoint; customer its customer.
-	tpKey    string
-	tpID     int64
-	channel  string
+	tpKey   string
+	tpID    int64
+	channel string
+	// zone is the workspace's time zone, whose days the rollups count in.
+	zone     string
 	customer customerMatch
 	// invited is set when r's invitation named its customer.
 	invited bool
@@ -230,15 +232,16 @@ func (s *submit) answerInvitation() error {
 }
 
 // loadSurvey checks that r's survey exists in its workspace and, in the
-// same statement, finds r's touchpoint. An unknown touchpoint key is
-// EInvalid.
+// same statement, finds r's touchpoint and the workspace's time zone. An
+// unknown touchpoint key is EInvalid.
 func (s *submit) loadSurvey() error {
 	var one int
 	var tpID sql.NullInt64
 	var channel sql.NullString
-	err := s.tx.queryRow(s.ctx, `SELECT 1, t.id, t.channel FROM surveys s
+	err := s.tx.queryRow(s.ctx, `SELECT 1, t.id, t.channel, w.time_zone FROM surveys s
+		JOIN workspaces w ON w.id = s.workspace_id
 		LEFT JOIN touchpoints t ON t.workspace_id = s.workspace_id AND t.key = ?
-		WHERE s.workspace_id = ? AND s.id = ?`, s.r.Touchpoint, s.r.WorkspaceID, s.r.SurveyID).Scan(&one, &tpID, &channel)
+		WHERE s.workspace_id = ? AND s.id = ?`, s.r.Touchpoint, s.r.WorkspaceID, s.r.SurveyID).Scan(&one, &tpID, &channel, &s.zone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cxm.NotFound("survey")
 	}
@@ -454,13 +457,13 @@ func (s *submit) insert() (*cxm.Response, error) {
 	out.StartedAt, out.UpdatedAt, out.CompletedAt = s.startedAt(), s.now, s.completedAt()
 	res, err := s.tx.exec(s.ctx, `INSERT INTO responses (id, workspace_id, public_id, survey_id, customer_id, anonymous_id,
 		invitation_id, touchpoint_id, channel, source, locale, answers, hidden, completed, nps, nps_class, csat, ces, rating,
-		started_at, updated_at, completed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		started_at, updated_at, completed_at, text_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, public_id) DO NOTHING`,
 		s.rowID, out.WorkspaceID, out.ID, out.SurveyID, nullID(out.CustomerID), nullString(out.AnonymousID),
 		nullID(out.InvitationID), nullID(s.tpID), s.channel, out.Source, out.Locale, a, h, boolInt(out.Completed),
 		nullInt(out.NPS), nullString(string(out.NPSClass)), nullInt(out.CSAT), nullInt(out.CES), nullInt(out.Rating),
-		micros(out.StartedAt), micros(out.UpdatedAt), nullMicros(out.CompletedAt))
+		micros(out.StartedAt), micros(out.UpdatedAt), nullMicros(out.CompletedAt), textState(out.Completed, out.Answers))
 	if err != nil {
 		return nil, fmt.Errorf("insert response: %w", err)
 	}
@@ -518,10 +521,10 @@ func (s *submit) update(old *stored) error {
 	}
 	_, err = s.tx.exec(s.ctx, `UPDATE responses SET customer_id = ?, anonymous_id = ?, invitation_id = COALESCE(?, invitation_id),
 		touchpoint_id = ?, channel = ?, locale = ?, answers = ?, hidden = ?, completed = ?, nps = ?, nps_class = ?, csat = ?,
-		ces = ?, rating = ?, updated_at = ?, completed_at = ? WHERE workspace_id = ? AND id = ?`,
+		ces = ?, rating = ?, updated_at = ?, completed_at = ?, text_state = ? WHERE workspace_id = ? AND id = ?`,
 		nullID(customerID), nullString(anon), nullID(r.InvitationID), nullID(s.tpID), s.channel, r.Locale, a, h,
 		boolInt(r.Completed), nullInt(d.NPS), nullString(string(d.NPSClass)), nullInt(d.CSAT), nullInt(d.CES),
-		nullInt(d.Rating), micros(s.now), nullMicros(s.completedAt()), r.WorkspaceID, old.rowID)
+		nullInt(d.Rating), micros(s.now), nullMicros(s.completedAt()), textState(r.Completed, merged), r.WorkspaceID, old.rowID)
 	if err != nil {
 		return fmt.Errorf("update response: %w", err)
 	}

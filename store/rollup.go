@@ -85,11 +85,7 @@ func applyRollup(ctx context.Context, tx queryer, workspaceID int64, d rollupDel
 // countCompleted adds the response that this submit completes to the
 // rollups, in the submit's transaction.
 func (s *submit) countCompleted(completedAt time.Time, locale string, nps, csat, ces, rating *int) error {
-	loc, err := s.db.workspaceLocation(s.ctx, s.tx, s.r.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	k := rollupKey{day: cxm.LocalDay(completedAt, loc), surveyID: s.r.SurveyID, touchpointID: s.tpID, channel: s.channel, locale: locale}
+	k := rollupKey{day: cxm.LocalDay(completedAt, s.db.location(s.zone)), surveyID: s.r.SurveyID, touchpointID: s.tpID, channel: s.channel, locale: locale}
 	d := rollupDelta{}
 	d.add(k, nps, csat, ces, rating, 1)
 	return applyRollup(s.ctx, s.tx, s.r.WorkspaceID, d)

@@ -65,6 +65,10 @@ type conn struct {
 	// of prepared statements instead of parsing them each time.
 	tx    *sql.Tx
 	stmts *stmtCache
+	// pool and poolStmts, when set, run queries through statements
+	// prepared on SQLite's read pool.
+	pool      *sql.DB
+	poolStmts *stmtCache
 }
 
 // context returns the context statements run on.
@@ -101,7 +105,11 @@ func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // cached returns the prepared statement for q within the transaction, or
 // nil when there is none yet (the cache then prepares it for next time).
+// On the read pool it returns q prepared there.
 func (c conn) cached(ctx context.Context, q string) *sql.Stmt {
+	if c.poolStmts != nil {
+		return c.poolStmts.prepared(ctx, c.pool, q)
+	}
 	if c.stmts == nil {
 		return nil
 	}
@@ -115,7 +123,9 @@ func (c conn) cached(ctx context.Context, q string) *sql.Stmt {
 func (c conn) dialect() Dialect { return c.d }
 
 // reader returns the read pool. On SQLite it never sees uncommitted writes.
-func (db *DB) reader() queryer { return conn{d: db.dialect, q: db.read} }
+func (db *DB) reader() queryer {
+	return conn{d: db.dialect, q: db.read, pool: db.read, poolStmts: db.readStmts}
+}
 
 // inTx runs fn in one write transaction and commits it if fn returns nil;
 // when it returns, the work is committed or wholly undone. On SQLite the

@@ -54,6 +54,37 @@ func (c *stmtCache) prepareWanted(db *sql.DB) {
 	}
 }
 
+// prepared returns q prepared on the pool db, preparing it on first use,
+// for SQLite's read pool, where statements can be prepared at any time.
+// It returns nil when the cache is full or q does not prepare; the caller
+// then runs q unprepared.
+func (c *stmtCache) prepared(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
+	c.mu.Lock()
+	s, ok := c.stmts[q]
+	full := len(c.stmts) >= maxCachedStmts
+	c.mu.Unlock()
+	if ok || full {
+		return s
+	}
+	s, err := db.PrepareContext(ctx, q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.stmts[q]; ok {
+		if s != nil {
+			s.Close()
+		}
+		return old
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			c.stmts[q] = nil // a query that will never prepare
+		}
+		return nil
+	}
+	c.stmts[q] = s
+	return s
+}
+
 // close releases every prepared statement.
 func (c *stmtCache) close() {
 	c.mu.Lock()

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -15,7 +16,7 @@ var _ cxm.TouchpointService = (*DB)(nil)
 // touchpointSelect reads touchpoints with the key of their stage; every
 // query adds "WHERE t.workspace_id = ? …".
 const touchpointSelect = `SELECT t.id, t.workspace_id, t.key, t.name, t.stage_id, s.key, t.channel, t.online,
-	t.description, t.created_at, t.updated_at
+	t.description, t.targets, t.created_at, t.updated_at
 	FROM touchpoints t JOIN stages s ON s.id = t.stage_id `
 
 // scanTouchpoint reads one row of touchpointSelect.
@@ -23,10 +24,16 @@ func scanTouchpoint(row interface{ Scan(...any) error }) (*cxm.Touchpoint, error
 	var t cxm.Touchpoint
 	var online int
 	var created, updated int64
+	var targets string
 	err := row.Scan(&t.ID, &t.WorkspaceID, &t.Key, &t.Name, &t.StageID, &t.StageKey, &t.Channel, &online,
-		&t.Description, &created, &updated)
+		&t.Description, &targets, &created, &updated)
 	if err != nil {
 		return nil, err
+	}
+	if targets != "" && targets != "{}" {
+		if err := json.Unmarshal([]byte(targets), &t.Targets); err != nil {
+			return nil, fmt.Errorf("decode targets: %w", err)
+		}
 	}
 	t.Online = online != 0
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -86,9 +93,9 @@ func (db *DB) CreateTouchpoint(ctx context.Context, t *cxm.Touchpoint) error {
 			return err
 		}
 		_, err := tx.exec(ctx, `INSERT INTO touchpoints (id, workspace_id, key, name, stage_id, channel, online,
-			description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			description, targets, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, t.WorkspaceID, t.Key, t.Name, t.StageID, string(t.Channel), boolInt(t.Online),
-			t.Description, micros(now), micros(now))
+			t.Description, targetsJSON(t.Targets), micros(now), micros(now))
 		if isUniqueViolation(err) {
 			return conflictOn("key", "is already in use")
 		}
@@ -162,8 +169,9 @@ func (db *DB) UpdateTouchpoint(ctx context.Context, workspaceID, id int64, u cxm
 		}
 		t.UpdatedAt = db.stampNow()
 		_, err = tx.exec(ctx, `UPDATE touchpoints SET name = ?, stage_id = ?, channel = ?, online = ?, description = ?,
-			updated_at = ? WHERE workspace_id = ? AND id = ?`,
-			t.Name, t.StageID, string(t.Channel), boolInt(t.Online), t.Description, micros(t.UpdatedAt), workspaceID, id)
+			targets = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
+			t.Name, t.StageID, string(t.Channel), boolInt(t.Online), t.Description, targetsJSON(t.Targets),
+			micros(t.UpdatedAt), workspaceID, id)
 		return err
 	})
 	if err != nil {
@@ -205,4 +213,17 @@ func (db *DB) DeleteTouchpoint(ctx context.Context, workspaceID, id int64) error
 		return fmt.Errorf("store: delete touchpoint: %w", err)
 	}
 	return nil
+}
+
+// targetsJSON encodes a touchpoint's targets for the targets column.
+func targetsJSON(targets map[string]float64) string {
+	if len(targets) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(targets)
+	if err != nil {
+		// Validate rejects NaN, the only value that cannot be encoded.
+		return "{}"
+	}
+	return string(b)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestTouchpointCreateAndFind(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, got := range []*cxm.Touchpoint{byID, byKey} {
-			if *got != *tp {
+			if !reflect.DeepEqual(got, tp) {
 				t.Errorf("found %+v, want %+v", got, tp)
 			}
 		}
@@ -127,7 +128,7 @@ func TestTouchpointKeyConflict(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *got != *first {
+		if !reflect.DeepEqual(got, first) {
 			t.Errorf("found %+v, want the first %+v", got, first)
 		}
 		other := mustCreateWorkspace(t, db, "other")
@@ -177,7 +178,7 @@ func TestTouchpointUpdate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *found != *got {
+		if !reflect.DeepEqual(found, got) {
 			t.Errorf("found %+v, want the returned %+v", found, got)
 		}
 		if got.Name != name || got.StageKey != "receipt" || got.StageID == tp.StageID || got.Channel != channel ||
@@ -219,7 +220,7 @@ func TestTouchpointUpdate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *after != *got {
+		if !reflect.DeepEqual(after, got) {
 			t.Errorf("after rejected updates = %+v, want %+v", after, got)
 		}
 	})
@@ -306,7 +307,7 @@ func TestTouchpointIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *got != *tp {
+		if !reflect.DeepEqual(got, tp) {
 			t.Errorf("touchpoint of a = %+v, want it unchanged %+v", got, tp)
 		}
 	})

@@ -65,7 +65,7 @@ func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Config)) *env {
 	t.Helper()
 	cfg := web.Config{
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, JourneyAnalysis: db, Rollups: db},
 		Signer:                 testSigner,
 		Ready:                  db.Ping,
 		MaxBodyBytes:           1 << 20,

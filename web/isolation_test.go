@@ -129,6 +129,13 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"GET /s/{slug}":        {"/s/no-such-survey", nil},
 			"POST /s/{slug}":       {"/s/" + survey.Slug, map[string]any{"page": 1, "a.nps": 0}},
 			"GET /s/{slug}/thanks": {"/s/no-such-survey/thanks", nil},
+
+			// Journey analytics (journey_analysis.go): B's figures are B's own, A's journey is not found.
+			"GET /api/v1/analysis/journey/funnel":      {"/api/v1/analysis/journey/funnel?min_n=1", nil},
+			"GET /api/v1/metrics/feedback":             {"/api/v1/metrics/feedback?metric=nps&by=touchpoint&min_n=1&from=2000-01-01&to=2100-01-01", nil},
+			"GET /api/v1/analysis/journey/transitions": {"/api/v1/analysis/journey/transitions?journey={journey}", nil},
+			"GET /api/v1/analysis/journey/stage-times": {"/api/v1/analysis/journey/stage-times?min_n=1", nil},
+			"GET /api/v1/analysis/journey/attribution": {"/api/v1/analysis/journey/attribution?min_n=1", nil},
 		}
 		bAdmin := e.signIn(e.b.adminEmail, "globex")
 		// Ids are unique across the database, so A's ids in an answer to B mean a leak.

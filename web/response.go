@@ -230,13 +230,31 @@ func (s *Server) listResponses(w http.ResponseWriter, r *http.Request, p *cxm.Pr
 	return writeList(w, rs, next)
 }
 
-// getResponse returns one response by its id.
+// getResponse returns one response by its id, with the analysis of its
+// free text once there is one.
 func (s *Server) getResponse(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
 	resp, err := s.svc.Responses.FindResponse(r.Context(), p.WorkspaceID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, resp)
+	out := responseWithText{Response: resp}
+	if s.svc.Texts != nil {
+		a, err := s.svc.Texts.FindTextAnalysis(r.Context(), p.WorkspaceID, resp.ID)
+		switch {
+		case err == nil:
+			out.Text = a
+		case cxm.ErrorCode(err) != cxm.ENotFound:
+			return err
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// responseWithText is a response with the analysis of its free text, once
+// the text.analyze job has made it.
+type responseWithText struct {
+	*cxm.Response
+	Text *cxm.TextAnalysis `json:"text,omitempty"`
 }
 
 // deleteResponse erases one response.

@@ -26,6 +26,13 @@ type Services struct {
 	Surveys      cxm.SurveyService
 	Responses    cxm.ResponseService
 	Invitations  cxm.InvitationService
+	// Texts holds the analyses of responses' free text; nil shows none.
+	Texts cxm.TextAnalysisService
+	// JourneyAnalysis computes funnels, transitions, stage times and
+	// first-touchpoint attribution.
+	JourneyAnalysis cxm.JourneyAnalysisService
+	// Rollups reads the incremental aggregates behind the feedback metrics.
+	Rollups cxm.RollupService
 }
 
 // Config configures a Server. Zero limits take their defaults.

@@ -37,6 +37,8 @@ type touchpointRequest struct {
 	Channel     cxm.Channel `json:"channel"`
 	Online      *bool       `json:"online"`
 	Description string      `json:"description"`
+	// Targets holds a target per feedback metric, such as {"nps": 40}.
+	Targets map[string]float64 `json:"targets"`
 }
 
 // createTouchpoint adds a touchpoint. Online defaults from the channel.
@@ -46,7 +48,8 @@ func (s *Server) createTouchpoint(w http.ResponseWriter, r *http.Request, p *cxm
 		return err
 	}
 	t := &cxm.Touchpoint{WorkspaceID: p.WorkspaceID, Key: req.Key, Name: req.Name, StageID: req.StageID,
-		StageKey: req.Stage, Channel: req.Channel, Online: req.Channel.Online(), Description: req.Description}
+		StageKey: req.Stage, Channel: req.Channel, Online: req.Channel.Online(), Description: req.Description,
+		Targets: req.Targets}
 	if req.Online != nil {
 		t.Online = *req.Online
 	}

@@ -6,22 +6,34 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
 
+// runBench runs one benchmark. With CXM_CPU_PROFILE set to a file, it
+// writes a CPU profile of the whole run there, for go tool pprof.
 func runBench(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]\n       cxm bench respond --responses N --concurrency C [--json]")
+		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]\n       cxm bench respond --responses N --concurrency C [--json]\n       cxm bench query --responses N [--json]")
 		return errUsage
+	}
+	if path := m.Getenv("CXM_CPU_PROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	switch args[0] {
 	case "ingest":
 		return runBenchIngest(ctx, m, args[1:])
 	case "respond":
 		return runBenchRespond(ctx, m, args[1:])
+	case "query":
+		return runBenchQuery(ctx, m, args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest, respond\n", args[0])
+	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest, respond, query\n", args[0])
 	return errUsage
 }
 
@@ -79,3 +91,19 @@ func peakRSSMB() float64 {
 
 // round2 rounds x to two decimals for printing.
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+// startCPUProfile profiles the process into path until the returned stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("CXM_CPU_PROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("CXM_CPU_PROFILE: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}

@@ -17,6 +17,8 @@ import (
 	"github.com/cxmhq/cxm/listen"
 	"github.com/cxmhq/cxm/mail"
 	"github.com/cxmhq/cxm/store"
+	"github.com/cxmhq/cxm/text"
+	"github.com/cxmhq/cxm/textjob"
 	"github.com/cxmhq/cxm/web"
 )
 
@@ -111,7 +113,7 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 	return web.New(web.Config{
 		Bus: b,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, JourneyAnalysis: db, Rollups: db},
 		Logger:            log,
 		Now:               m.Now,
 		Ready:             db.Ping,
@@ -124,9 +126,10 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 	})
 }
 
-// startListening wires the survey triggers and the invitation jobs: a
-// listener that hears interactions.ingested on b and runs survey.invite
-// and survey.reminder, and a jobs runner that runs them until ctx ends.
+// startListening wires the survey triggers, the invitation jobs and the
+// text analysis: a listener that hears interactions.ingested on b and runs
+// survey.invite and survey.reminder, the text.analyze worker that hears
+// response.completed, and a jobs runner that runs them until ctx ends.
 // Links in emails start with cfg.PublicURL, else with url, the address
 // the server listens at. It returns a channel that is closed once the
 // runner has stopped.
@@ -158,6 +161,19 @@ func startListening(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB
 	if err := l.Subscribe(ctx, b); err != nil {
 		return nil, err
 	}
+	analyzer, err := text.NewAnalyzer(text.Options{})
+	if err != nil {
+		return nil, err
+	}
+	texts, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Now: m.Now, Logger: log, Wake: runner.Wake})
+	if err != nil {
+		return nil, err
+	}
+	texts.Register(runner)
+	if err := texts.Subscribe(ctx, b); err != nil {
+		return nil, err
+	}
+	go texts.SweepEvery(ctx, time.Minute)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -15,7 +15,7 @@ import (
 
 func runText(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, "Usage: cxm text eval --data FILE [--lang de|en|auto] [--model FILE] [--json]\n       cxm text train --data FILE --out MODEL")
+		fmt.Fprintln(m.Stderr, "Usage: cxm text eval --data FILE [--lang de|en|auto] [--model FILE] [--json]\n       cxm text train --data FILE --out MODEL\n       cxm text backfill --workspace S [--again]")
 		return errUsage
 	}
 	switch args[0] {
@@ -23,8 +23,10 @@ func runText(ctx context.Context, m *Main, args []string) error {
 		return runTextEval(ctx, m, args[1:])
 	case "train":
 		return runTextTrain(ctx, m, args[1:])
+	case "backfill":
+		return runTextBackfill(ctx, m, args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "cxm text: unknown subcommand %q; known: eval, train\n", args[0])
+	fmt.Fprintf(m.Stderr, "cxm text: unknown subcommand %q; known: eval, train, backfill\n", args[0])
 	return errUsage
 }
 
