@@ -97,6 +97,8 @@ type FeedbackDimension string
 // The dimensions of the response rollups.
 const (
 	ByDay        FeedbackDimension = "day"
+	ByWeek       FeedbackDimension = "week"
+	ByMonth      FeedbackDimension = "month"
 	BySurvey     FeedbackDimension = "survey"
 	ByTouchpoint FeedbackDimension = "touchpoint"
 	ByChannel    FeedbackDimension = "channel"
@@ -106,7 +108,7 @@ const (
 // Valid reports whether d is a known dimension.
 func (d FeedbackDimension) Valid() bool {
 	switch d {
-	case ByDay, BySurvey, ByTouchpoint, ByChannel, ByLocale:
+	case ByDay, ByWeek, ByMonth, BySurvey, ByTouchpoint, ByChannel, ByLocale:
 		return true
 	}
 	return false
@@ -122,12 +124,15 @@ type FeedbackQuery struct {
 	TouchpointIDs []int64
 	Channels      []Channel
 	Locales       []string
-	// GroupBy lists the dimensions that split the result; none gives one total.
+	// GroupBy lists the dimensions that split the result; none gives one
+	// total. At most one of ByDay, ByWeek (ISO weeks from Monday) and
+	// ByMonth may be given.
 	GroupBy []FeedbackDimension
 }
 
 // FeedbackSlice is the sums of one group of a FeedbackQuery. Dimensions
-// not grouped by are zero.
+// not grouped by are zero. Day is the yyyymmdd day, or, grouped by week or
+// month, the period's first day.
 type FeedbackSlice struct {
 	Day          int     `json:"day,omitempty"`
 	SurveyID     int64   `json:"survey_id,omitempty"`
@@ -163,6 +168,9 @@ type RollupCheck struct {
 
 // RollupMismatch is one rollup row whose stored sums differ from the recount.
 type RollupMismatch struct {
+	// Grain is the period the row counts: day, week or month. Key.Day is
+	// the period's first day.
+	Grain     string        `json:"grain"`
 	Key       FeedbackSlice `json:"key"`
 	Stored    FeedbackSums  `json:"stored"`
 	Recounted FeedbackSums  `json:"recounted"`

@@ -266,12 +266,12 @@ func Feedback(ctx context.Context, rollups cxm.RollupService, workspaceID int64,
 			return nil, cxm.Invalid(cxm.FieldError{Field: "granularity", Reason: fmt.Sprintf("the period would have more than %d buckets; choose a coarser granularity or a shorter period", MaxBuckets)})
 		}
 	}
-	read := func(p metric.Period, byDay bool) (map[groupKey]map[int]*cxm.FeedbackSums, error) {
+	read := func(p metric.Period, byTime bool) (map[groupKey]map[int]*cxm.FeedbackSums, error) {
 		q := req.Filter
 		q.FromDay, q.ToDay = cxm.LocalDay(p.From, loc), cxm.LocalDay(p.To, loc)
 		q.GroupBy = g.rollupDims()
-		if byDay {
-			q.GroupBy = append(q.GroupBy, cxm.ByDay)
+		if byTime {
+			q.GroupBy = append(q.GroupBy, timeDimension(req.Granularity))
 		}
 		slices, err := rollups.FeedbackSlices(ctx, workspaceID, q)
 		if err != nil {
@@ -379,6 +379,18 @@ func (g grouper) target(req FeedbackRequest, k groupKey) (float64, bool) {
 	}
 	v, ok := t.Targets[string(req.Metric)]
 	return v, ok
+}
+
+// timeDimension returns the rollup dimension of a granularity, so that
+// weeks and months are read from their own rollup rows.
+func timeDimension(g metric.Granularity) cxm.FeedbackDimension {
+	switch g {
+	case metric.Week:
+		return cxm.ByWeek
+	case metric.Month:
+		return cxm.ByMonth
+	}
+	return cxm.ByDay
 }
 
 // series returns one point per bucket, empty buckets included.

@@ -11,7 +11,8 @@ import (
 	"github.com/cxmhq/cxm/metric"
 )
 
-// fakeRollups sums in-memory rollup rows as the store does.
+// fakeRollups sums in-memory daily rollup rows as the store does,
+// weeks from their Monday and months from their first day.
 type fakeRollups struct {
 	rows    []cxm.FeedbackSlice
 	queries []cxm.FeedbackQuery
@@ -30,6 +31,11 @@ func (f *fakeRollups) FeedbackSlices(_ context.Context, _ int64, q cxm.FeedbackQ
 			switch d {
 			case cxm.ByDay:
 				k.Day = r.Day
+			case cxm.ByWeek:
+				d := cxm.DayTime(r.Day, time.UTC)
+				k.Day = cxm.LocalDay(d.AddDate(0, 0, -(int(d.Weekday())+6)%7), time.UTC)
+			case cxm.ByMonth:
+				k.Day = r.Day/100*100 + 1
 			case cxm.ByTouchpoint:
 				k.TouchpointID = r.TouchpointID
 			case cxm.BySurvey:

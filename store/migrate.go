@@ -99,6 +99,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migration %s: %w", m.name, err)
 		}
 	}
+	if err := db.fillRollupPeriods(ctx); err != nil {
+		return err
+	}
 	return db.fillPublicKeys(ctx)
 }
 

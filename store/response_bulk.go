@@ -1,13 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cxmhq/cxm"
@@ -164,49 +161,10 @@ func (db *DB) importResponses(ctx context.Context, tx queryer, ws int64, rs []*c
 			return 0, fmt.Errorf("insert responses: %w", err)
 		}
 	}
-	if err := applyRollupBulk(ctx, tx, ws, d); err != nil {
+	if err := applyRollup(ctx, tx, ws, d); err != nil {
 		return 0, err
 	}
 	return inserted, nil
-}
-
-// upsertRollupsSQL returns the statement that adds rows rollup rows to
-// the stored ones, like upsertRollup for one.
-func upsertRollupsSQL(rows int) string {
-	return strings.Replace(upsertRollup, placeholders(1, 6+len(rollupSumColumns)), placeholders(rows, 6+len(rollupSumColumns)), 1)
-}
-
-// applyRollupBulk adds d to the workspace's rollups inside tx, like
-// applyRollup, but with multi-row statements: an import touches many rows
-// at once. The rows go in key order, so that concurrent imports on
-// PostgreSQL lock them in the same order.
-func applyRollupBulk(ctx context.Context, tx queryer, ws int64, d rollupDelta) error {
-	keys := make([]rollupKey, 0, len(d))
-	for k, s := range d {
-		if !s.IsZero() {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, func(a, b rollupKey) int {
-		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.surveyID, b.surveyID), cmp.Compare(a.touchpointID, b.touchpointID),
-			strings.Compare(a.channel, b.channel), strings.Compare(a.locale, b.locale))
-	})
-	size := bulkRows(tx.dialect())
-	stmts := newBulkStmts(ctx, tx, upsertRollupsSQL)
-	defer stmts.close()
-	args := make([]any, 0, min(len(keys), size)*(6+len(rollupSumColumns)))
-	for start := 0; start < len(keys); start += size {
-		chunk := keys[start:min(start+size, len(keys))]
-		args = args[:0]
-		for _, k := range chunk {
-			args = append(args, ws, k.day, k.surveyID, k.touchpointID, k.channel, k.locale)
-			args = append(args, sumArgs(d[k])...)
-		}
-		if _, err := stmts.exec(len(chunk), args); err != nil {
-			return fmt.Errorf("update rollups: %w", err)
-		}
-	}
-	return nil
 }
 
 // checkImportRefs checks that every response's survey exists in the

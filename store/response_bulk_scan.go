@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,19 +25,37 @@ const microsPerDay = 24 * 60 * 60 * 1_000_000
 
 // ScanFeedbackSlices answers q like FeedbackSlices, but from the raw
 // responses instead of the rollups: one GROUP BY over every completed
-// response of the workspace in q's days, in no particular order. It exists to check the rollups
+// response of the workspace in q's days, in FeedbackSlices' order. It exists to check the rollups
 // and to measure what they save; dashboards use FeedbackSlices.
 //
 // The local day of a response is computed in SQL, portably: the
 // completion time plus the workspace zone's UTC offset in force then
 // (a CASE over the zone's transitions within the scanned range), divided
 // by a day, gives a day number that Go turns into yyyymmdd.
+//
+// Weeks and months are grouped by day in SQL and added up in Go, the same
+// way as FeedbackSlices adds up the daily rows at the edges of its range.
 func (db *DB) ScanFeedbackSlices(ctx context.Context, workspaceID int64, q cxm.FeedbackQuery) ([]*cxm.FeedbackSlice, error) {
-	out, err := db.scanFeedback(ctx, workspaceID, q)
+	g, byTime, err := timeGrain(q)
+	if err != nil {
+		return nil, err
+	}
+	daily := q
+	daily.GroupBy = slices.Clone(q.GroupBy)
+	for i, d := range daily.GroupBy {
+		if d == cxm.ByWeek || d == cxm.ByMonth {
+			daily.GroupBy[i] = cxm.ByDay
+		}
+	}
+	out, err := db.scanFeedback(ctx, workspaceID, daily)
 	if err != nil {
 		return nil, fmt.Errorf("store: scan feedback: %w", err)
 	}
-	return out, nil
+	m := sliceMerger{groupBy: q.GroupBy, grain: g, byTime: byTime, slices: map[cxm.FeedbackSlice]*cxm.FeedbackSlice{}}
+	for _, f := range out {
+		m.add(f)
+	}
+	return m.result(), nil
 }
 
 func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.FeedbackQuery) ([]*cxm.FeedbackSlice, error) {

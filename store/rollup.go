@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,8 +15,64 @@ import (
 // DB implements cxm.RollupService.
 var _ cxm.RollupService = (*DB)(nil)
 
+// rollupGrain is the length of the period one rollup row counts.
+type rollupGrain int16
+
+// The grains of rollup rows. Every response is counted once in each.
+const (
+	// grainDay rows count a local day, their day.
+	grainDay rollupGrain = 0
+	// grainWeek rows count an ISO week; their day is its Monday.
+	grainWeek rollupGrain = 1
+	// grainMonth rows count a calendar month; their day is its first.
+	grainMonth rollupGrain = 2
+)
+
+// rollupGrains lists every grain, finest first.
+var rollupGrains = []rollupGrain{grainDay, grainWeek, grainMonth}
+
+// periodStart returns the first day of the period of grain g that holds
+// the yyyymmdd day: the day itself, its week's Monday or its month's first.
+func periodStart(day int, g rollupGrain) int {
+	switch g {
+	case grainWeek:
+		t := cxm.DayTime(day, time.UTC)
+		return cxm.LocalDay(t.AddDate(0, 0, -(int(t.Weekday())+6)%7), time.UTC)
+	case grainMonth:
+		return day/100*100 + 1
+	}
+	return day
+}
+
+// nextPeriod returns the first day of the period of grain g after the one
+// that starts on the yyyymmdd day start.
+func nextPeriod(start int, g rollupGrain) int {
+	t := cxm.DayTime(start, time.UTC)
+	switch g {
+	case grainWeek:
+		t = t.AddDate(0, 0, 7)
+	case grainMonth:
+		t = t.AddDate(0, 1, 0)
+	default:
+		t = t.AddDate(0, 0, 1)
+	}
+	return cxm.LocalDay(t, time.UTC)
+}
+
+// String names the grain as verify reports it.
+func (g rollupGrain) String() string {
+	switch g {
+	case grainWeek:
+		return "week"
+	case grainMonth:
+		return "month"
+	}
+	return "day"
+}
+
 // rollupKey names one row of response_rollups within a workspace.
 type rollupKey struct {
+	grain        rollupGrain
 	day          int
 	surveyID     int64
 	touchpointID int64
@@ -25,14 +83,28 @@ type rollupKey struct {
 // rollupDelta is a change to a workspace's rollups, row by row.
 type rollupDelta map[rollupKey]*cxm.FeedbackSums
 
-// add counts one completed response under k, or takes it away with sign −1.
+// add counts one completed response under the day key k and under its
+// week and month, or takes it away again with sign −1.
 func (d rollupDelta) add(k rollupKey, nps, csat, ces, rating *int, sign int64) {
+	for _, g := range rollupGrains {
+		d.sums(k.in(g)).AddScores(nps, csat, ces, rating, sign)
+	}
+}
+
+// in returns the key of the row of grain g that counts the day key k.
+func (k rollupKey) in(g rollupGrain) rollupKey {
+	k.grain, k.day = g, periodStart(k.day, g)
+	return k
+}
+
+// sums returns the sums of row k, adding an empty row when there is none.
+func (d rollupDelta) sums(k rollupKey) *cxm.FeedbackSums {
 	s := d[k]
 	if s == nil {
 		s = &cxm.FeedbackSums{}
 		d[k] = s
 	}
-	s.AddScores(nps, csat, ces, rating, sign)
+	return s
 }
 
 // rollupSumColumns are the statistics columns of response_rollups, in the
@@ -55,6 +127,14 @@ func sumArgs(s *cxm.FeedbackSums) []any {
 		s.RatingN, s.RatingSum, s.RatingSumSq}
 }
 
+// rollupKeyColumns is the number of key columns of response_rollups.
+const rollupKeyColumns = 7
+
+// keyArgs returns the key columns of row k of the workspace.
+func (k rollupKey) keyArgs(workspaceID int64) []any {
+	return []any{workspaceID, k.grain, k.day, k.surveyID, k.touchpointID, k.channel, k.locale}
+}
+
 // upsertRollup adds a row's sums to the stored ones, creating the row when
 // it is new. One statement, portable between SQLite and PostgreSQL.
 var upsertRollup = func() string {
@@ -62,24 +142,46 @@ var upsertRollup = func() string {
 	for _, c := range rollupSumColumns {
 		set = append(set, c+" = response_rollups."+c+" + excluded."+c)
 	}
-	return "INSERT INTO response_rollups (workspace_id, day, survey_id, touchpoint_id, channel, locale, " +
-		strings.Join(rollupSumColumns, ", ") + ") VALUES " + placeholders(1, 6+len(rollupSumColumns)) +
-		" ON CONFLICT (workspace_id, day, survey_id, touchpoint_id, channel, locale) DO UPDATE SET " +
+	return "INSERT INTO response_rollups (workspace_id, grain, day, survey_id, touchpoint_id, channel, locale, " +
+		strings.Join(rollupSumColumns, ", ") + ") VALUES " + placeholders(1, rollupKeyColumns+len(rollupSumColumns)) +
+		" ON CONFLICT (workspace_id, grain, day, survey_id, touchpoint_id, channel, locale) DO UPDATE SET " +
 		strings.Join(set, ", ")
 }()
 
-// applyRollup adds d to the workspace's rollups inside tx.
+// applyRollup adds d to the workspace's rollups inside tx, with
+// multi-row statements: a response touches its day, week and month rows
+// in one statement, and an import many rows at once. The rows go in key
+// order, so that concurrent writers on PostgreSQL lock them in the same
+// order.
 func applyRollup(ctx context.Context, tx queryer, workspaceID int64, d rollupDelta) error {
+	keys := make([]rollupKey, 0, len(d))
 	for k, s := range d {
-		if s.IsZero() {
-			continue
+		if !s.IsZero() {
+			keys = append(keys, k)
 		}
-		args := append([]any{workspaceID, k.day, k.surveyID, k.touchpointID, k.channel, k.locale}, sumArgs(s)...)
-		if _, err := tx.exec(ctx, upsertRollup, args...); err != nil {
-			return fmt.Errorf("update rollup: %w", err)
+	}
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.grain, b.grain), cmp.Compare(a.day, b.day), cmp.Compare(a.surveyID, b.surveyID),
+			cmp.Compare(a.touchpointID, b.touchpointID), strings.Compare(a.channel, b.channel), strings.Compare(a.locale, b.locale))
+	})
+	size := bulkRows(tx.dialect())
+	args := make([]any, 0, min(len(keys), size)*(rollupKeyColumns+len(rollupSumColumns)))
+	for start := 0; start < len(keys); start += size {
+		chunk := keys[start:min(start+size, len(keys))]
+		args = args[:0]
+		for _, k := range chunk {
+			args = append(append(args, k.keyArgs(workspaceID)...), sumArgs(d[k])...)
+		}
+		if _, err := tx.exec(ctx, upsertRollupsSQL(len(chunk)), args...); err != nil {
+			return fmt.Errorf("update rollups: %w", err)
 		}
 	}
 	return nil
+}
+
+// upsertRollupsSQL returns upsertRollup for rows rows at once.
+func upsertRollupsSQL(rows int) string {
+	return strings.Replace(upsertRollup, placeholders(1, rollupKeyColumns+len(rollupSumColumns)), placeholders(rows, rollupKeyColumns+len(rollupSumColumns)), 1)
 }
 
 // countCompleted adds the response that this submit completes to the
@@ -161,7 +263,7 @@ func (db *DB) forgetResponses(ctx context.Context, tx queryer, workspaceID int64
 // readRollups returns the stored rollups of the workspace, without rows
 // that count nothing.
 func readRollups(ctx context.Context, q queryer, workspaceID int64) (rollupDelta, error) {
-	rows, err := q.query(ctx, "SELECT day, survey_id, touchpoint_id, channel, locale, "+strings.Join(rollupSumColumns, ", ")+
+	rows, err := q.query(ctx, "SELECT grain, day, survey_id, touchpoint_id, channel, locale, "+strings.Join(rollupSumColumns, ", ")+
 		" FROM response_rollups WHERE workspace_id = ?", workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("read rollups: %w", err)
@@ -171,7 +273,7 @@ func readRollups(ctx context.Context, q queryer, workspaceID int64) (rollupDelta
 	for rows.Next() {
 		var k rollupKey
 		var s cxm.FeedbackSums
-		if err := rows.Scan(append([]any{&k.day, &k.surveyID, &k.touchpointID, &k.channel, &k.locale}, sumFields(&s)...)...); err != nil {
+		if err := rows.Scan(append([]any{&k.grain, &k.day, &k.surveyID, &k.touchpointID, &k.channel, &k.locale}, sumFields(&s)...)...); err != nil {
 			return nil, fmt.Errorf("read rollups: %w", err)
 		}
 		if !s.IsZero() {
@@ -209,7 +311,7 @@ func compareRollups(stored, recounted rollupDelta, responses int64) *cxm.RollupC
 	mismatch := func(k rollupKey, s, r *cxm.FeedbackSums) {
 		c.MismatchCount++
 		if len(c.Mismatches) < 20 {
-			m := cxm.RollupMismatch{Key: cxm.FeedbackSlice{Day: k.day, SurveyID: k.surveyID, TouchpointID: k.touchpointID,
+			m := cxm.RollupMismatch{Grain: k.grain.String(), Key: cxm.FeedbackSlice{Day: k.day, SurveyID: k.surveyID, TouchpointID: k.touchpointID,
 				Channel: cxm.Channel(k.channel), Locale: k.locale}}
 			if s != nil {
 				m.Stored = *s
@@ -297,90 +399,6 @@ func (db *DB) rebuildRollups(ctx context.Context, tx queryer, workspaceID int64)
 	return compareRollups(stored, recounted, n), nil
 }
 
-// feedbackDimensionColumns maps each dimension to its rollup column.
-var feedbackDimensionColumns = map[cxm.FeedbackDimension]string{
-	cxm.ByDay: "day", cxm.BySurvey: "survey_id", cxm.ByTouchpoint: "touchpoint_id",
-	cxm.ByChannel: "channel", cxm.ByLocale: "locale",
-}
-
-// FeedbackSlices sums the workspace's rollups that match q, grouped by
-// q.GroupBy. It reads only rollup rows, never raw responses.
-func (db *DB) FeedbackSlices(ctx context.Context, workspaceID int64, q cxm.FeedbackQuery) ([]*cxm.FeedbackSlice, error) {
-	where := []string{"workspace_id = ?"}
-	args := []any{workspaceID}
-	if q.FromDay != 0 {
-		where, args = append(where, "day >= ?"), append(args, q.FromDay)
-	}
-	if q.ToDay != 0 {
-		where, args = append(where, "day < ?"), append(args, q.ToDay)
-	}
-	in := func(col string, vals []any) {
-		if len(vals) > 0 {
-			where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")")
-			args = append(args, vals...)
-		}
-	}
-	in("survey_id", anySlice(q.SurveyIDs))
-	in("touchpoint_id", anySlice(q.TouchpointIDs))
-	in("channel", anySlice(q.Channels))
-	in("locale", anySlice(q.Locales))
-	var groups []string
-	for _, g := range q.GroupBy {
-		col, ok := feedbackDimensionColumns[g]
-		if !ok {
-			return nil, cxm.Invalid(cxm.FieldError{Field: "group_by", Reason: fmt.Sprintf("%q is not a dimension", g)})
-		}
-		groups = append(groups, col)
-	}
-	sums := make([]string, len(rollupSumColumns))
-	for i, c := range rollupSumColumns {
-		sums[i] = "COALESCE(SUM(" + c + "), 0)"
-	}
-	sel := strings.Join(sums, ", ")
-	if len(groups) > 0 {
-		sel = strings.Join(groups, ", ") + ", " + sel
-	}
-	query := "SELECT " + sel + " FROM response_rollups WHERE " + strings.Join(where, " AND ")
-	if len(groups) > 0 {
-		query += " GROUP BY " + strings.Join(groups, ", ") + " ORDER BY " + strings.Join(groups, ", ")
-	}
-	rows, err := db.reader().query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: feedback slices: %w", err)
-	}
-	defer rows.Close()
-	out := []*cxm.FeedbackSlice{}
-	for rows.Next() {
-		var f cxm.FeedbackSlice
-		var dest []any
-		for _, g := range q.GroupBy {
-			switch g {
-			case cxm.ByDay:
-				dest = append(dest, &f.Day)
-			case cxm.BySurvey:
-				dest = append(dest, &f.SurveyID)
-			case cxm.ByTouchpoint:
-				dest = append(dest, &f.TouchpointID)
-			case cxm.ByChannel:
-				dest = append(dest, &f.Channel)
-			case cxm.ByLocale:
-				dest = append(dest, &f.Locale)
-			}
-		}
-		if err := rows.Scan(append(dest, sumFields(&f.FeedbackSums)...)...); err != nil {
-			return nil, fmt.Errorf("store: feedback slices: %w", err)
-		}
-		if len(groups) > 0 && f.FeedbackSums.IsZero() {
-			continue
-		}
-		out = append(out, &f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: feedback slices: %w", err)
-	}
-	return out, nil
-}
-
 // anySlice turns a slice into arguments for IN (…).
 func anySlice[T any](vals []T) []any {
 	out := make([]any, len(vals))
@@ -388,4 +406,57 @@ func anySlice[T any](vals []T) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// fillRollupPeriods adds the week and month rows of the daily rollup rows
+// counted before the rollups had them, once, after the migration that
+// added them: when there are daily rows but no coarser ones at all.
+func (db *DB) fillRollupPeriods(ctx context.Context) error {
+	err := db.inTx(ctx, func(tx queryer) error {
+		var days, coarse int
+		if err := tx.queryRow(ctx, "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM response_rollups WHERE grain = 0 LIMIT 1) d), "+
+			"(SELECT COUNT(*) FROM (SELECT 1 FROM response_rollups WHERE grain <> 0 LIMIT 1) c)").Scan(&days, &coarse); err != nil {
+			return err
+		}
+		if days == 0 || coarse > 0 {
+			return nil
+		}
+		rows, err := tx.query(ctx, "SELECT DISTINCT workspace_id FROM response_rollups")
+		if err != nil {
+			return err
+		}
+		var workspaces []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			workspaces = append(workspaces, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, ws := range workspaces {
+			stored, err := readRollups(ctx, tx, ws)
+			if err != nil {
+				return err
+			}
+			periods := rollupDelta{}
+			for k, s := range stored {
+				for _, g := range rollupGrains[1:] {
+					periods.sums(k.in(g)).Add(*s)
+				}
+			}
+			if err := applyRollup(ctx, tx, ws, periods); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: fill week and month rollups: %w", err)
+	}
+	return nil
 }

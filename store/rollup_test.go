@@ -199,8 +199,8 @@ func TestRollupsMatchARecountAfterRandomChanges(t *testing.T) {
 }
 
 // TestVerifyFindsAndRebuildRepairsADamagedRollup proves that verify can
-// fail: it damages one stored row and expects verify to name it and
-// rebuild to repair it.
+// fail: it damages one stored row, the month's, and expects verify to
+// name it and rebuild to repair it.
 func TestVerifyFindsAndRebuildRepairsADamagedRollup(t *testing.T) {
 	forEachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
@@ -212,7 +212,7 @@ func TestVerifyFindsAndRebuildRepairsADamagedRollup(t *testing.T) {
 		}
 		mustVerify(t, db, w.ID, "before damage")
 		err := db.inTx(ctx, func(tx queryer) error {
-			_, err := tx.exec(ctx, "UPDATE response_rollups SET promoters = promoters + 1 WHERE workspace_id = ?", w.ID)
+			_, err := tx.exec(ctx, "UPDATE response_rollups SET promoters = promoters + 1 WHERE workspace_id = ? AND grain = ?", w.ID, grainMonth)
 			return err
 		})
 		if err != nil {
@@ -222,7 +222,7 @@ func TestVerifyFindsAndRebuildRepairsADamagedRollup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.MismatchCount != 1 || c.Mismatches[0].Stored.Promoters != c.Mismatches[0].Recounted.Promoters+1 {
+		if c.MismatchCount != 1 || c.Mismatches[0].Grain != "month" || c.Mismatches[0].Stored.Promoters != c.Mismatches[0].Recounted.Promoters+1 {
 			t.Fatalf("verify after damage = %+v, want the one damaged row", c)
 		}
 		if _, err := db.RebuildRollups(ctx, w.ID); err != nil {

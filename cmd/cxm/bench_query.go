@@ -24,8 +24,10 @@ import (
 // loads them with ImportResponses, and times three dashboard queries
 // twice: through the rollups (FeedbackSlices) and through one plain GROUP
 // BY over the raw responses (ScanFeedbackSlices, which groups by the
-// local day computed in SQL). Both paths bucket the days into weeks,
-// months and quarters the same way in Go, and must give the same counts.
+// local day computed in SQL and adds days up to weeks and months in Go).
+// The rollups read whole weeks and months from their own rows and only
+// the days at the edges of a range from the daily rows. Both paths must
+// give the same counts.
 
 // benchQueryStages are the stages of the default journey, six
 // touchpoints each.
@@ -368,7 +370,7 @@ func benchQueries(d *benchQueryData) []benchQuery {
 			name: "nps by touchpoint x week (1 year)",
 			run: func(ctx context.Context, d *benchQueryData, s slicer) (any, error) {
 				rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: yearAgo, ToDay: tomorrow,
-					GroupBy: []cxm.FeedbackDimension{cxm.ByTouchpoint, cxm.ByDay}})
+					GroupBy: []cxm.FeedbackDimension{cxm.ByTouchpoint, cxm.ByWeek}})
 				if err != nil {
 					return nil, err
 				}
@@ -396,7 +398,7 @@ func benchQueries(d *benchQueryData) []benchQuery {
 			name: "csat by channel x month (12 months)",
 			run: func(ctx context.Context, d *benchQueryData, s slicer) (any, error) {
 				rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: monthsAgo, ToDay: thisMonth,
-					GroupBy: []cxm.FeedbackDimension{cxm.ByChannel, cxm.ByDay}})
+					GroupBy: []cxm.FeedbackDimension{cxm.ByChannel, cxm.ByMonth}})
 				if err != nil {
 					return nil, err
 				}

@@ -59,8 +59,8 @@ func runRollup(ctx context.Context, m *Main, args []string) error {
 func printRollupCheck(m *Main, verb string, c *cxm.RollupCheck) {
 	fmt.Fprintf(m.Stdout, "%d completed responses in %d rollup rows; %d rows differed\n", c.Responses, c.Rows, c.MismatchCount)
 	for _, x := range c.Mismatches {
-		fmt.Fprintf(m.Stdout, "  day %d survey %d touchpoint %d %s/%s: stored %d responses, recounted %d\n",
-			x.Key.Day, x.Key.SurveyID, x.Key.TouchpointID, x.Key.Channel, x.Key.Locale, x.Stored.Responses, x.Recounted.Responses)
+		fmt.Fprintf(m.Stdout, "  %s from %d survey %d touchpoint %d %s/%s: stored %d responses, recounted %d\n",
+			x.Grain, x.Key.Day, x.Key.SurveyID, x.Key.TouchpointID, x.Key.Channel, x.Key.Locale, x.Stored.Responses, x.Recounted.Responses)
 	}
 	if verb == "rebuild" && c.MismatchCount > 0 {
 		fmt.Fprintln(m.Stdout, "rebuilt: the rollups now match the raw responses")
