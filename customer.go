@@ -45,6 +45,11 @@ type Attributes map[string]any
 
 var attributeKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
+// ValidAttributeKey reports whether k can name a customer attribute: a
+// lower-case letter, then up to 63 lower-case letters, digits or
+// underscores.
+func ValidAttributeKey(k string) bool { return attributeKeyPattern.MatchString(k) }
+
 // MaxAttributes is the largest number of attributes a customer may have.
 const MaxAttributes = 100
 

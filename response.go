@@ -76,6 +76,11 @@ type Response struct {
 	StartedAt   time.Time  `json:"started_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	// Originals holds, by question key, the text answers as given before
+	// personal data in them was masked, for a workspace that keeps them:
+	// the store keeps them encrypted with the response, and never shows
+	// them with it.
+	Originals map[string]string `json:"-"`
 }
 
 // Derive fills the derived scores from the answers and the survey.

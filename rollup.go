@@ -139,6 +139,9 @@ type FeedbackSlice struct {
 	TouchpointID int64   `json:"touchpoint_id,omitempty"`
 	Channel      Channel `json:"channel,omitempty"`
 	Locale       string  `json:"locale,omitempty"`
+	// Attribute is the value of the customer attribute sliced by, as
+	// text; empty for anonymous responses and customers without it.
+	Attribute string `json:"attribute,omitempty"`
 	FeedbackSums
 }
 
@@ -186,4 +189,20 @@ type RollupService interface {
 	// RebuildRollups replaces the workspace's rollups by a recount, in
 	// one transaction.
 	RebuildRollups(ctx context.Context, workspaceID int64) (*RollupCheck, error)
+}
+
+// MaxAttributeValues bounds the distinct values of a customer attribute
+// that feedback figures can be sliced by.
+const MaxAttributeValues = 50
+
+// FeedbackService answers feedback figures: from the rollups, and, sliced
+// by a customer attribute, which the rollups do not hold, from the raw
+// responses.
+type FeedbackService interface {
+	RollupService
+	// FeedbackByAttribute answers q like FeedbackSlices, each slice also
+	// split by the value of the customer attribute key, from the raw
+	// responses. An attribute with more than MaxAttributeValues values is
+	// refused, naming the field "by".
+	FeedbackByAttribute(ctx context.Context, workspaceID int64, q FeedbackQuery, key string) ([]*FeedbackSlice, error)
 }

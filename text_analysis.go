@@ -20,9 +20,15 @@ type TextAnalysis struct {
 	Language string `json:"language"`
 	// Sentiment is the score in [-1, 1] of all the answers together, and
 	// SentimentLabel its class: negative, neutral or positive.
-	Sentiment      float64        `json:"sentiment"`
-	SentimentLabel string         `json:"sentiment_label"`
-	Mentions       []TopicMention `json:"mentions"`
+	Sentiment      float64 `json:"sentiment"`
+	SentimentLabel string  `json:"sentiment_label"`
+	// CorrectedLabel is the label of the correction in force, if a person
+	// corrected the sentiment (Correction tells who and when); Label is
+	// the effective label: CorrectedLabel when set, else SentimentLabel.
+	CorrectedLabel string               `json:"corrected_label,omitempty"`
+	Correction     *SentimentCorrection `json:"correction,omitempty"`
+	Label          string               `json:"label"`
+	Mentions       []TopicMention       `json:"mentions"`
 	// Redacted holds each text answer, by question key, with emails,
 	// phone numbers, IBANs, card numbers and addresses masked.
 	Redacted map[string]string `json:"redacted"`

@@ -27,9 +27,12 @@ type Workspace struct {
 	AllowedOrigins []string `json:"allowed_origins"`
 	// ContactFrequencyDays holds across every survey and channel: a
 	// customer is asked at most once in this many days (0 means no limit).
-	ContactFrequencyDays int       `json:"contact_frequency_days"`
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	ContactFrequencyDays int `json:"contact_frequency_days"`
+	// ChurnDays is how many days without a purchase make a customer
+	// churned (1-3650; zero on creation means DefaultChurnDays).
+	ChurnDays int       `json:"churn_days"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -58,6 +61,9 @@ func (w *Workspace) Validate() error {
 	if w.AllowedOrigins == nil {
 		w.AllowedOrigins = []string{}
 	}
+	if w.ChurnDays == 0 {
+		w.ChurnDays = DefaultChurnDays
+	}
 	var errs FieldErrors
 	if !ValidSlug(w.Slug) {
 		errs.Add("slug", "must be 1-63 lower-case letters, digits or hyphens")
@@ -85,8 +91,17 @@ func (w *Workspace) Validate() error {
 	if w.ContactFrequencyDays < 0 || w.ContactFrequencyDays > 365 {
 		errs.Add("contact_frequency_days", "must be between 0 and 365")
 	}
+	if w.ChurnDays < 1 || w.ChurnDays > MaxChurnDays {
+		errs.Add("churn_days", "must be between 1 and 3650")
+	}
 	return errs.Err()
 }
+
+// DefaultChurnDays is the churn period of a workspace that sets none.
+const DefaultChurnDays = 180
+
+// MaxChurnDays bounds a workspace's churn period.
+const MaxChurnDays = 3650
 
 // MaxAllowedOrigins bounds a workspace's list of widget origins.
 const MaxAllowedOrigins = 50
@@ -136,6 +151,16 @@ type WorkspaceUpdate struct {
 	// AllowedOrigins replaces the whole list when set.
 	AllowedOrigins       *[]string `json:"allowed_origins"`
 	ContactFrequencyDays *int      `json:"contact_frequency_days"`
+	ChurnDays            *int      `json:"churn_days"`
+}
+
+// Validate checks the fields that Apply and Workspace.Validate cannot:
+// a churn period given as zero is refused rather than taken as the default.
+func (u WorkspaceUpdate) Validate() error {
+	if u.ChurnDays != nil && (*u.ChurnDays < 1 || *u.ChurnDays > MaxChurnDays) {
+		return Invalid(FieldError{Field: "churn_days", Reason: "must be between 1 and 3650"})
+	}
+	return nil
 }
 
 // Apply changes w by u.
@@ -154,6 +179,9 @@ func (u WorkspaceUpdate) Apply(w *Workspace) {
 	}
 	if u.ContactFrequencyDays != nil {
 		w.ContactFrequencyDays = *u.ContactFrequencyDays
+	}
+	if u.ChurnDays != nil {
+		w.ChurnDays = *u.ChurnDays
 	}
 }
 

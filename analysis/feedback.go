@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cxmhq/cxm"
@@ -49,17 +50,30 @@ const (
 	ByStage      Dimension = "stage"
 )
 
+// attributePrefix starts the dimension of a customer attribute, as in
+// "attribute:loyalty_tier".
+const attributePrefix = "attribute:"
+
 // ParseDimension returns the dimension named s; empty means no grouping.
-// Customer attributes are not in the rollups and are refused with a reason.
+// "attribute:KEY" slices by the customer attribute KEY, which the rollups
+// do not hold, so those figures come from the raw responses.
 func ParseDimension(s string) (Dimension, error) {
 	switch d := Dimension(s); d {
 	case "", ByTouchpoint, BySurvey, ByChannel, ByLocale, ByStage:
 		return d, nil
 	}
-	if len(s) >= 9 && s[:9] == "attribute" {
-		return "", cxm.Invalid(cxm.FieldError{Field: "by", Reason: "customer attributes are not kept in the rollups, so figures cannot be sliced by them yet"})
+	if key, ok := strings.CutPrefix(s, attributePrefix); ok {
+		if !cxm.ValidAttributeKey(key) {
+			return "", cxm.Invalid(cxm.FieldError{Field: "by", Reason: fmt.Sprintf("%q is not an attribute key: a lower-case letter, then letters, digits or _", key)})
+		}
+		return Dimension(s), nil
 	}
-	return "", cxm.Invalid(cxm.FieldError{Field: "by", Reason: fmt.Sprintf("%q is not one of touchpoint, survey, channel, locale, stage", s)})
+	return "", cxm.Invalid(cxm.FieldError{Field: "by", Reason: fmt.Sprintf("%q is not one of touchpoint, survey, channel, locale, stage or attribute:KEY", s)})
+}
+
+// AttributeKey returns the customer attribute that d slices by, if any.
+func (d Dimension) AttributeKey() (string, bool) {
+	return strings.CutPrefix(string(d), attributePrefix)
 }
 
 // Comparison periods.
@@ -85,6 +99,9 @@ type FeedbackRequest struct {
 	MatchNothing bool
 	// Compare is ComparePrevious, CompareLastYear or empty.
 	Compare string
+	// Adjust applies the Benjamini–Hochberg correction across the
+	// groups' tests of change, for many touchpoints tested at once.
+	Adjust bool
 	// Touchpoints are the workspace's touchpoints, for keys, stages and
 	// targets.
 	Touchpoints []*cxm.Touchpoint
@@ -221,6 +238,9 @@ func (g grouper) key(f *cxm.FeedbackSlice) groupKey {
 	case ByLocale:
 		return groupKey{value: f.Locale}
 	}
+	if _, ok := g.by.AttributeKey(); ok {
+		return groupKey{value: f.Attribute}
+	}
 	return groupKey{}
 }
 
@@ -239,7 +259,10 @@ func (g grouper) label(k groupKey) map[string]string {
 
 // Feedback computes the report that req asks for from the workspace's
 // rollups.
-func Feedback(ctx context.Context, rollups cxm.RollupService, workspaceID int64, req FeedbackRequest) (*FeedbackReport, error) {
+//
+// Sliced by a customer attribute, the figures come from the raw responses
+// (FeedbackByAttribute), since the rollups do not hold attributes.
+func Feedback(ctx context.Context, rollups cxm.FeedbackService, workspaceID int64, req FeedbackRequest) (*FeedbackReport, error) {
 	loc := req.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -273,7 +296,13 @@ func Feedback(ctx context.Context, rollups cxm.RollupService, workspaceID int64,
 		if byTime {
 			q.GroupBy = append(q.GroupBy, timeDimension(req.Granularity))
 		}
-		slices, err := rollups.FeedbackSlices(ctx, workspaceID, q)
+		var slices []*cxm.FeedbackSlice
+		var err error
+		if key, ok := req.By.AttributeKey(); ok {
+			slices, err = rollups.FeedbackByAttribute(ctx, workspaceID, q, key)
+		} else {
+			slices, err = rollups.FeedbackSlices(ctx, workspaceID, q)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("analysis: feedback: %w", err)
 		}
@@ -359,7 +388,23 @@ func Feedback(ctx context.Context, rollups cxm.RollupService, workspaceID int64,
 		}
 		rep.Groups = append(rep.Groups, grp)
 	}
+	if req.Adjust && req.Compare != "" {
+		adjustGroups(rep.Groups, req.Options)
+	}
 	return rep, nil
+}
+
+// adjustGroups applies the Benjamini–Hochberg correction across the
+// groups' changes, in place.
+func adjustGroups(groups []FeedbackGroup, o metric.Options) {
+	changes := make([]metric.Change, len(groups))
+	for i, g := range groups {
+		changes[i] = g.Comparison.Change
+	}
+	metric.AdjustChanges(changes, o)
+	for i := range groups {
+		groups[i].Comparison.Change = changes[i]
+	}
 }
 
 // target returns the target of the group's touchpoint for the metric: the

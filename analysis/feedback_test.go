@@ -19,6 +19,17 @@ type fakeRollups struct {
 }
 
 func (f *fakeRollups) FeedbackSlices(_ context.Context, _ int64, q cxm.FeedbackQuery) ([]*cxm.FeedbackSlice, error) {
+	return f.slices(q, false), nil
+}
+
+// FeedbackByAttribute also splits by the rows' Attribute.
+func (f *fakeRollups) FeedbackByAttribute(_ context.Context, _ int64, q cxm.FeedbackQuery, _ string) ([]*cxm.FeedbackSlice, error) {
+	return f.slices(q, true), nil
+}
+
+// slices sums the rows that match q, grouped by its dimensions and, with
+// byAttribute, by their Attribute.
+func (f *fakeRollups) slices(q cxm.FeedbackQuery, byAttribute bool) []*cxm.FeedbackSlice {
 	f.queries = append(f.queries, q)
 	groups := map[cxm.FeedbackSlice]*cxm.FeedbackSlice{}
 	var order []cxm.FeedbackSlice
@@ -27,6 +38,9 @@ func (f *fakeRollups) FeedbackSlices(_ context.Context, _ int64, q cxm.FeedbackQ
 			continue
 		}
 		var k cxm.FeedbackSlice
+		if byAttribute {
+			k.Attribute = r.Attribute
+		}
 		for _, d := range q.GroupBy {
 			switch d {
 			case cxm.ByDay:
@@ -53,7 +67,7 @@ func (f *fakeRollups) FeedbackSlices(_ context.Context, _ int64, q cxm.FeedbackQ
 	for _, k := range order {
 		out = append(out, groups[k])
 	}
-	return out, nil
+	return out
 }
 
 func (f *fakeRollups) VerifyRollups(context.Context, int64) (*cxm.RollupCheck, error) {
@@ -96,6 +110,22 @@ func TestFeedbackGroupsAndBuckets(t *testing.T) {
 	}
 	if q := f.queries[0]; q.FromDay != 20260301 || q.ToDay != 20260401 || !slices.Equal(q.GroupBy, []cxm.FeedbackDimension{cxm.ByTouchpoint}) {
 		t.Errorf("query = %+v", q)
+	}
+
+	// By a customer attribute: the raw path, one group per value.
+	f.rows[0].Attribute, f.rows[1].Attribute = "gold", "gold"
+	req.By = Dimension("attribute:tier")
+	if rep, err = Feedback(context.Background(), f, 1, req); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Groups) != 2 || rep.Groups[0].Key["attribute:tier"] != "" || rep.Groups[1].Key["attribute:tier"] != "gold" || rep.Groups[1].Total.N != 3 {
+		t.Errorf("attribute groups = %+v", rep.Groups)
+	}
+	f.rows[0].Attribute, f.rows[1].Attribute = "", ""
+	for _, bad := range []string{"attribute:Tier", "attribute:", "customer"} {
+		if _, err := ParseDimension(bad); cxm.ErrorCode(err) != cxm.EInvalid {
+			t.Errorf("ParseDimension(%q) = %v, want invalid", bad, err)
+		}
 	}
 
 	// By survey: ids in numeric order, 9 before 10.

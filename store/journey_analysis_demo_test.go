@@ -3,10 +3,8 @@ package store
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/cxmhq/cxm"
-	"github.com/cxmhq/cxm/demo"
 )
 
 // TestJourneyAnalysisOnDemoData runs every journey analysis over a year of
@@ -14,21 +12,8 @@ import (
 // attribution covers every customer with a first touchpoint, and the Sankey
 // links form no cycle.
 func TestJourneyAnalysisOnDemoData(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the demo data")
-	}
-	db := testDBs(t)["sqlite"]
+	db, ws, _ := seedDemo(t, 400)
 	ctx := context.Background()
-	ws := &cxm.Workspace{Slug: "nordlicht", Name: demo.CompanyName}
-	if err := db.CreateWorkspace(ctx, ws); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2025, time.March, 14, 15, 4, 5, 0, time.UTC)
-	d := demo.Generate(now, demo.Options{Customers: 400})
-	s := demo.Services{Touchpoints: db, Customers: db, Interactions: db, Surveys: db, Responses: db}
-	if _, err := demo.Load(ctx, s, ws.ID, d); err != nil {
-		t.Fatal(err)
-	}
 	q := cxm.JourneyQuery{WorkspaceID: ws.ID}
 
 	f, err := db.JourneyFunnel(ctx, q)

@@ -87,8 +87,8 @@ func TestJourneyFirstBecomesDefault(t *testing.T) {
 		ctx := context.Background()
 		// A workspace without journeys, stored directly: CreateWorkspace always makes one.
 		err := db.inTx(ctx, func(tx queryer) error {
-			_, err := tx.exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				7, "bare", "Bare", "UTC", "en", "pk_bare", "[]", 0, 0, 0)
+			_, err := tx.exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				7, "bare", "Bare", "UTC", "en", "pk_bare", "[]", 0, 180, 0, 0)
 			return err
 		})
 		if err != nil {

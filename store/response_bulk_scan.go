@@ -47,7 +47,7 @@ func (db *DB) ScanFeedbackSlices(ctx context.Context, workspaceID int64, q cxm.F
 			daily.GroupBy[i] = cxm.ByDay
 		}
 	}
-	out, err := db.scanFeedback(ctx, workspaceID, daily)
+	out, _, err := db.scanFeedback(ctx, workspaceID, daily, false)
 	if err != nil {
 		return nil, fmt.Errorf("store: scan feedback: %w", err)
 	}
@@ -58,11 +58,14 @@ func (db *DB) ScanFeedbackSlices(ctx context.Context, workspaceID int64, q cxm.F
 	return m.result(), nil
 }
 
-func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.FeedbackQuery) ([]*cxm.FeedbackSlice, error) {
+// scanFeedback groups the raw responses as q asks, by day for any time
+// dimension, and, when perCustomer is set, also by customer: it then
+// returns each slice's customer id, zero for anonymous responses.
+func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.FeedbackQuery, perCustomer bool) ([]*cxm.FeedbackSlice, []int64, error) {
 	r := db.reader()
 	loc, err := db.workspaceLocation(ctx, r, workspaceID)
 	if err != nil {
-		return nil, cxm.NotFound("workspace")
+		return nil, nil, cxm.NotFound("workspace")
 	}
 	where := []string{"workspace_id = ?", "completed = 1"}
 	args := []any{workspaceID}
@@ -77,16 +80,7 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 		to = cxm.DayTime(q.ToDay, loc).UnixMicro()
 		where, args = append(where, "completed_at < ?"), append(args, to)
 	}
-	in := func(col string, vals []any) {
-		if len(vals) > 0 {
-			where = append(where, col+" IN ("+inList(len(vals))+")")
-			args = append(args, vals...)
-		}
-	}
-	in("survey_id", anySlice(q.SurveyIDs))
-	in("touchpoint_id", anySlice(q.TouchpointIDs))
-	in("channel", anySlice(q.Channels))
-	in("locale", anySlice(q.Locales))
+	where, args = feedbackFilters(q, where, args)
 	var groups []string
 	for _, g := range q.GroupBy {
 		switch g {
@@ -96,10 +90,10 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 				var lo, hi *int64
 				if err := r.queryRow(ctx, "SELECT MIN(completed_at), MAX(completed_at) FROM responses WHERE workspace_id = ? AND completed = 1",
 					workspaceID).Scan(&lo, &hi); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				if lo == nil {
-					return []*cxm.FeedbackSlice{}, nil
+					return []*cxm.FeedbackSlice{}, nil, nil
 				}
 				if from == 0 {
 					from = *lo
@@ -118,8 +112,11 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 		case cxm.ByLocale:
 			groups = append(groups, "locale")
 		default:
-			return nil, cxm.Invalid(cxm.FieldError{Field: "group_by", Reason: fmt.Sprintf("%q is not a dimension", g)})
+			return nil, nil, cxm.Invalid(cxm.FieldError{Field: "group_by", Reason: fmt.Sprintf("%q is not a dimension", g)})
 		}
+	}
+	if perCustomer {
+		groups = append([]string{"COALESCE(customer_id, 0)"}, groups...)
 	}
 	sel := rawSumColumns
 	if len(groups) > 0 {
@@ -135,14 +132,19 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 	}
 	rows, err := r.query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	out := []*cxm.FeedbackSlice{}
+	var customers []int64
 	for rows.Next() {
 		var f cxm.FeedbackSlice
 		dayNumber := int64(-1)
+		var customer int64
 		var dest []any
+		if perCustomer {
+			dest = append(dest, &customer)
+		}
 		for _, g := range q.GroupBy {
 			switch g {
 			case cxm.ByDay:
@@ -158,7 +160,7 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 			}
 		}
 		if err := rows.Scan(append(dest, sumFields(&f.FeedbackSums)...)...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(groups) > 0 && f.FeedbackSums.IsZero() {
 			continue
@@ -168,8 +170,9 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 			f.Day = y*10000 + int(m)*100 + d
 		}
 		out = append(out, &f)
+		customers = append(customers, customer)
 	}
-	return out, rows.Err()
+	return out, customers, rows.Err()
 }
 
 // offsetCase returns a SQL expression for loc's UTC offset, in

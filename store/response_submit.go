@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/cipher"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -47,6 +48,12 @@ func (db *DB) SubmitResponse(ctx context.Context, r *cxm.Response) (*cxm.SubmitR
 	if r.ID == "" {
 		r.ID = cxm.NewEventID(now)
 	}
+	var sealer cipher.AEAD
+	if len(r.Originals) > 0 {
+		if sealer, err = db.originalsCipher(ctx); err != nil {
+			return nil, fmt.Errorf("store: submit response: %w", err)
+		}
+	}
 	// Most submits are new responses, so the first attempt inserts at
 	// once; when the id exists it is rolled back and the second attempt
 	// merges into the stored response. A third covers a response deleted
@@ -55,7 +62,7 @@ func (db *DB) SubmitResponse(ctx context.Context, r *cxm.Response) (*cxm.SubmitR
 	existing := false
 	for attempt := 0; attempt < 3; attempt++ {
 		err = db.inTx(ctx, func(tx queryer) error {
-			sub := &submit{db: db, ctx: ctx, tx: tx, r: r, rowID: first, customerID: first + 1, now: now}
+			sub := &submit{db: db, ctx: ctx, tx: tx, r: r, rowID: first, customerID: first + 1, now: now, sealer: sealer}
 			var err error
 			res, err = sub.run(existing)
 			return err
@@ -92,6 +99,8 @@ type submit struct {
 	customer customerMatch
 	// invited is set when r's invitation named its customer.
 	invited bool
+	// sealer encrypts r.Originals, when there are any.
+	sealer cipher.AEAD
 }
 
 // customerMatch is a resolved customer.
@@ -161,12 +170,18 @@ func (s *submit) run(existing bool) (*cxm.SubmitResult, error) {
 		if err := s.answerInvitation(); err != nil {
 			return nil, err
 		}
+		if err := s.keepOriginals(); err != nil {
+			return nil, err
+		}
 		return &cxm.SubmitResult{Response: created, Created: true}, nil
 	}
 	if err := s.update(old); err != nil {
 		return nil, err
 	}
 	if err := s.answerInvitation(); err != nil {
+		return nil, err
+	}
+	if err := s.keepOriginals(); err != nil {
 		return nil, err
 	}
 	out, err := findResponse(s.ctx, s.tx, r.WorkspaceID, r.ID)

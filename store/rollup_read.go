@@ -12,7 +12,7 @@ import (
 
 // Bounds of an unbounded FeedbackQuery, as yyyymmdd days.
 const (
-	firstRollupDay = 1_01_01      // 1 January of year 1
+	firstRollupDay = 1_01_01     // 1 January of year 1
 	endRollupDay   = 10000_01_01 // 1 January of year 10000
 )
 
@@ -115,18 +115,8 @@ func (db *DB) FeedbackSlices(ctx context.Context, workspaceID int64, q cxm.Feedb
 // grouped by q's dimensions and the rows' day when q groups by time, and
 // merges them into m.
 func (db *DB) readRollupSlices(ctx context.Context, workspaceID int64, q cxm.FeedbackQuery, rd rollupRead, m *sliceMerger) error {
-	where := []string{"workspace_id = ?", "grain = ?", "day >= ?", "day < ?"}
-	args := []any{workspaceID, rd.grain, rd.from, rd.to}
-	in := func(col string, vals []any) {
-		if len(vals) > 0 {
-			where = append(where, col+" IN ("+inList(len(vals))+")")
-			args = append(args, vals...)
-		}
-	}
-	in("survey_id", anySlice(q.SurveyIDs))
-	in("touchpoint_id", anySlice(q.TouchpointIDs))
-	in("channel", anySlice(q.Channels))
-	in("locale", anySlice(q.Locales))
+	where, args := feedbackFilters(q, []string{"workspace_id = ?", "grain = ?", "day >= ?", "day < ?"},
+		[]any{workspaceID, rd.grain, rd.from, rd.to})
 	var groups []string
 	for _, d := range q.GroupBy {
 		groups = append(groups, feedbackDimensionColumns[d])
@@ -156,6 +146,22 @@ func (db *DB) readRollupSlices(ctx context.Context, workspaceID int64, q cxm.Fee
 		m.add(&f)
 	}
 	return rows.Err()
+}
+
+// feedbackFilters adds q's filters on surveys, touchpoints, channels and
+// locales to the conditions where and their args.
+func feedbackFilters(q cxm.FeedbackQuery, where []string, args []any) ([]string, []any) {
+	in := func(col string, vals []any) {
+		if len(vals) > 0 {
+			where = append(where, col+" IN ("+inList(len(vals))+")")
+			args = append(args, vals...)
+		}
+	}
+	in("survey_id", anySlice(q.SurveyIDs))
+	in("touchpoint_id", anySlice(q.TouchpointIDs))
+	in("channel", anySlice(q.Channels))
+	in("locale", anySlice(q.Locales))
+	return where, args
 }
 
 // feedbackDimensionColumns maps each dimension to its rollup column.
@@ -222,7 +228,7 @@ func (m *sliceMerger) result() []*cxm.FeedbackSlice {
 	}
 	slices.SortFunc(out, func(a, b *cxm.FeedbackSlice) int {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.SurveyID, b.SurveyID), cmp.Compare(a.TouchpointID, b.TouchpointID),
-			strings.Compare(string(a.Channel), string(b.Channel)), strings.Compare(a.Locale, b.Locale))
+			strings.Compare(string(a.Channel), string(b.Channel)), strings.Compare(a.Locale, b.Locale), strings.Compare(a.Attribute, b.Attribute))
 	})
 	return out
 }

@@ -124,7 +124,7 @@ func (db *DB) SaveTextAnalyses(ctx context.Context, as []*cxm.TextAnalysis) erro
 			} else if n == 0 {
 				continue
 			}
-			if err := deleteTextAnalysis(ctx, tx, a.WorkspaceID, "response_id = ?", a.ResponseID); err != nil {
+			if err := deleteAnalysisOnly(ctx, tx, a.WorkspaceID, a.ResponseID); err != nil {
 				return err
 			}
 			if len(a.Redacted) == 0 {
@@ -165,10 +165,11 @@ func insertTextAnalysis(ctx context.Context, tx queryer, a *cxm.TextAnalysis) er
 	return nil
 }
 
-// deleteTextAnalysis removes the analyses, and their mentions, of the
-// workspace's responses that where (a condition on response_id) selects.
+// deleteTextAnalysis removes the analyses, their mentions, sentiment
+// corrections and encrypted original answers, of the workspace's
+// responses that where (a condition on response_id) selects.
 func deleteTextAnalysis(ctx context.Context, tx queryer, workspaceID int64, where string, args ...any) error {
-	for _, table := range []string{"response_mentions", "response_texts"} {
+	for _, table := range []string{"response_mentions", "response_texts", "text_corrections", "response_originals"} {
 		if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE workspace_id = ? AND ("+where+")", append([]any{workspaceID}, args...)...); err != nil {
 			return fmt.Errorf("delete text analysis: %w", err)
 		}
@@ -194,6 +195,9 @@ func (db *DB) FindTextAnalysis(ctx context.Context, workspaceID int64, responseI
 		return nil, fmt.Errorf("store: find text analysis: %w", err)
 	}
 	a.AnalyzedAt = fromMicros(at)
+	if err := db.applyCorrection(ctx, a); err != nil {
+		return nil, fmt.Errorf("store: find text analysis: %w", err)
+	}
 	rows, err := db.reader().query(ctx, `SELECT question, topic, term, start_byte, end_byte, sentiment, sentiment_label
 		FROM response_mentions WHERE workspace_id = ? AND response_id = ? ORDER BY position`, workspaceID, responseID)
 	if err != nil {

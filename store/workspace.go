@@ -29,7 +29,7 @@ func conflictOn(field, reason string) error {
 	}
 }
 
-const workspaceColumns = "id, slug, name, time_zone, default_locale, public_key, allowed_origins, contact_frequency_days, created_at, updated_at"
+const workspaceColumns = "id, slug, name, time_zone, default_locale, public_key, allowed_origins, contact_frequency_days, churn_days, created_at, updated_at"
 
 // scanWorkspace reads one row of workspaceColumns, and into extra the
 // columns that follow them.
@@ -39,7 +39,7 @@ func scanWorkspace(row interface{ Scan(...any) error }, extra ...any) (*cxm.Work
 	var publicKey sql.NullString
 	var origins string
 	dest := append([]any{&w.ID, &w.Slug, &w.Name, &w.TimeZone, &w.DefaultLocale, &publicKey, &origins,
-		&w.ContactFrequencyDays, &created, &updated}, extra...)
+		&w.ContactFrequencyDays, &w.ChurnDays, &created, &updated}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -109,8 +109,8 @@ func (db *DB) CreateWorkspace(ctx context.Context, w *cxm.Workspace) error {
 		return fmt.Errorf("store: create workspace: %w", err)
 	}
 	err = db.inTx(ctx, func(tx queryer) error {
-		_, err := tx.exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			first, w.Slug, w.Name, w.TimeZone, w.DefaultLocale, w.PublicKey, string(origins), w.ContactFrequencyDays, micros(now), micros(now))
+		_, err := tx.exec(ctx, "INSERT INTO workspaces ("+workspaceColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			first, w.Slug, w.Name, w.TimeZone, w.DefaultLocale, w.PublicKey, string(origins), w.ContactFrequencyDays, w.ChurnDays, micros(now), micros(now))
 		if isUniqueViolation(err) {
 			return conflictOn("slug", "is already in use")
 		}
@@ -181,6 +181,9 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpda
 			return err
 		}
 		oldZone := w.TimeZone
+		if err := u.Validate(); err != nil {
+			return err
+		}
 		u.Apply(w)
 		if err := w.Validate(); err != nil {
 			return err
@@ -190,8 +193,8 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id int64, u cxm.WorkspaceUpda
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, "UPDATE workspaces SET name = ?, time_zone = ?, default_locale = ?, allowed_origins = ?, contact_frequency_days = ?, updated_at = ? WHERE id = ?",
-			w.Name, w.TimeZone, w.DefaultLocale, string(origins), w.ContactFrequencyDays, micros(w.UpdatedAt), id)
+		_, err = tx.exec(ctx, "UPDATE workspaces SET name = ?, time_zone = ?, default_locale = ?, allowed_origins = ?, contact_frequency_days = ?, churn_days = ?, updated_at = ? WHERE id = ?",
+			w.Name, w.TimeZone, w.DefaultLocale, string(origins), w.ContactFrequencyDays, w.ChurnDays, micros(w.UpdatedAt), id)
 		if err != nil || w.TimeZone == oldZone {
 			return err
 		}

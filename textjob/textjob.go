@@ -30,12 +30,23 @@ import (
 type Config struct {
 	Texts cxm.TextAnalysisService
 	Jobs  cxm.JobStore
-	// Analyzer analyses each text; it redacts personal data unless it was
-	// made with KeepPII.
+	// Analyzer analyses the texts of workspaces without a trained model of
+	// their own; it redacts personal data unless it was made with KeepPII.
 	Analyzer *text.Analyzer
-	// Model names what scores sentiment, stored with each analysis
-	// (default "lexicon").
+	// Model names what scores sentiment with Analyzer, stored with each
+	// analysis (default "lexicon").
 	Model string
+	// Models, when set, holds the workspaces' trained models: a workspace
+	// with an active one gets an analyzer of its own that blends it with
+	// the lexicon, and its analyses name the model's version.
+	Models cxm.TextModelService
+	// Topics, when set, holds the workspaces' own topic taxonomies: a
+	// workspace with one gets an analyzer of its own that finds them, made
+	// again whenever the taxonomy's version changes.
+	Topics cxm.TextTopicService
+	// Options are the options of the workspaces' own analyzers, before
+	// their model and taxonomy are added; they should match Analyzer's.
+	Options text.Options
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -50,7 +61,8 @@ type Config struct {
 
 // Worker runs the text.analyze jobs.
 type Worker struct {
-	cfg Config
+	cfg   Config
+	cache analyzers
 }
 
 // New returns a worker for cfg.
@@ -73,7 +85,7 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.Budget <= 0 {
 		cfg.Budget = 20 * time.Second
 	}
-	return &Worker{cfg: cfg}, nil
+	return &Worker{cfg: cfg, cache: analyzers{byWorkspace: map[int64]*workspaceAnalyzer{}}}, nil
 }
 
 // Register makes r run text.analyze jobs with Handle.
@@ -164,9 +176,13 @@ func (w *Worker) RunBatch(ctx context.Context, workspaceID int64) (int, error) {
 	if len(pending) == 0 {
 		return 0, nil
 	}
+	an, err := w.analyzerFor(ctx, workspaceID)
+	if err != nil {
+		return 0, err
+	}
 	out := make([]*cxm.TextAnalysis, len(pending))
 	for i, p := range pending {
-		out[i] = w.Analyze(p)
+		out[i] = w.analyzeWith(an.analyzer, an.name, p)
 	}
 	if err := w.cfg.Texts.SaveTextAnalyses(ctx, out); err != nil {
 		return 0, err
@@ -179,8 +195,13 @@ func (w *Worker) RunBatch(ctx context.Context, workspaceID int64) (int, error) {
 // its question and the sentiment of its sentence. A response without text
 // answers gets an analysis with none, which only marks it done.
 func (w *Worker) Analyze(p *cxm.PendingText) *cxm.TextAnalysis {
+	return w.analyzeWith(w.cfg.Analyzer, w.cfg.Model, p)
+}
+
+// analyzeWith analyses p with an, naming model as what scored it.
+func (w *Worker) analyzeWith(an *text.Analyzer, model string, p *cxm.PendingText) *cxm.TextAnalysis {
 	a := &cxm.TextAnalysis{WorkspaceID: p.WorkspaceID, ResponseID: p.ResponseID, Mentions: []cxm.TopicMention{},
-		Redacted: map[string]string{}, Model: w.cfg.Model, AnalyzedAt: w.cfg.Now().UTC().Truncate(time.Microsecond)}
+		Redacted: map[string]string{}, Model: model, AnalyzedAt: w.cfg.Now().UTC().Truncate(time.Microsecond)}
 	if len(p.Texts) == 0 {
 		return a
 	}
@@ -189,7 +210,7 @@ func (w *Worker) Analyze(p *cxm.PendingText) *cxm.TextAnalysis {
 	for _, k := range keys {
 		t := p.Texts[k]
 		all = append(all, t)
-		res := w.cfg.Analyzer.Analyze(t)
+		res := an.Analyze(t)
 		a.Redacted[k] = t
 		if res.Redacted != "" {
 			a.Redacted[k] = res.Redacted
@@ -199,8 +220,9 @@ func (w *Worker) Analyze(p *cxm.PendingText) *cxm.TextAnalysis {
 				End: m.End, Sentiment: m.Sentiment.Score, SentimentLabel: string(m.Sentiment.Label)})
 		}
 	}
-	whole := w.cfg.Analyzer.Analyze(strings.Join(all, "\n\n"))
+	whole := an.Analyze(strings.Join(all, "\n\n"))
 	a.Language = string(whole.Language)
 	a.Sentiment, a.SentimentLabel = whole.Sentiment.Score, string(whole.Sentiment.Label)
+	a.Label = a.SentimentLabel
 	return a
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/cxmhq/cxm"
@@ -73,7 +74,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return cxm.Invalid(cxm.FieldError{Field: "body", Reason: fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)})
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := withoutEmbedded(typ.Field)
 		if field == "" {
 			field = "body"
 		}
@@ -89,6 +90,22 @@ func jsonError(err error) error {
 		return err
 	}
 	return cxm.Invalid(cxm.FieldError{Field: "body", Reason: err.Error()})
+}
+
+// withoutEmbedded drops from a field path the names of embedded Go
+// structs, which encoding/json puts in it, as in
+// "WorkspaceUpdate.churn_days". They are the capitalised segments before
+// the last; JSON names in this API are lower case.
+func withoutEmbedded(path string) string {
+	parts := strings.Split(path, ".")
+	kept := parts[:0]
+	for i, p := range parts {
+		if i < len(parts)-1 && p != "" && unicode.IsUpper(rune(p[0])) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return strings.Join(kept, ".")
 }
 
 // jsonTypeName names a Go kind in JSON terms.

@@ -9,17 +9,22 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cxmhq/cxm"
 	"github.com/cxmhq/cxm/password"
 	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/store/storetest"
+	cxmtext "github.com/cxmhq/cxm/text"
 	"github.com/cxmhq/cxm/web"
 )
 
 // fastHash keeps password hashing cheap in tests; production uses password.Default.
 var fastHash = password.Params{Time: 1, Memory: 1024, Threads: 1}
+
+// testAnalyzer is the text analyzer of every test server, built once.
+var testAnalyzer = sync.OnceValues(func() (*cxmtext.Analyzer, error) { return cxmtext.NewAnalyzer(cxmtext.Options{}) })
 
 // testSigner signs the invitation and unsubscribe links of every test server.
 var testSigner = cxm.NewTokenSigner([]byte("test signing key of at least 32 bytes!"))
@@ -63,9 +68,14 @@ func forEachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 // newEnv starts a server over db; opts may change its configuration.
 func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Config)) *env {
 	t.Helper()
+	analyzer, err := testAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := web.Config{
+		TextAnalyzer: analyzer,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, JourneyAnalysis: db, Rollups: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, TextCorrections: db, TextModels: db, TextPrivacy: db, TextTopics: db, JourneyAnalysis: db, Drivers: db, Rollups: db, Loyalty: db, TopicMetrics: db},
 		Signer:                 testSigner,
 		Ready:                  db.Ping,
 		MaxBodyBytes:           1 << 20,

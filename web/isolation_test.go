@@ -132,10 +132,26 @@ func TestWorkspaceIsolation(t *testing.T) {
 
 			// Journey analytics (journey_analysis.go): B's figures are B's own, A's journey is not found.
 			"GET /api/v1/analysis/journey/funnel":      {"/api/v1/analysis/journey/funnel?min_n=1", nil},
+			"GET /api/v1/metrics/loyalty":              {"/api/v1/metrics/loyalty?min_n=1&from=2025-06-01&to=2026-06-01", nil},
+			"GET /api/v1/metrics/cohorts":              {"/api/v1/metrics/cohorts?min_n=1&from=2025-06-01&to=2026-06-01", nil},
+			"GET /api/v1/metrics/response-rate":        {"/api/v1/metrics/response-rate?min_n=1&survey={survey}", nil},
 			"GET /api/v1/metrics/feedback":             {"/api/v1/metrics/feedback?metric=nps&by=touchpoint&min_n=1&from=2000-01-01&to=2100-01-01", nil},
+			"GET /api/v1/analysis/weak-spots":          {"/api/v1/analysis/weak-spots?metric=nps&min_n=1&from=2000-01-01&to=2009-12-01", nil},
 			"GET /api/v1/analysis/journey/transitions": {"/api/v1/analysis/journey/transitions?journey={journey}", nil},
 			"GET /api/v1/analysis/journey/stage-times": {"/api/v1/analysis/journey/stage-times?min_n=1", nil},
 			"GET /api/v1/analysis/journey/attribution": {"/api/v1/analysis/journey/attribution?min_n=1", nil},
+			"GET /api/v1/analysis/drivers":             {"/api/v1/analysis/drivers?min_n=1&survey={survey}", nil},
+			"GET /api/v1/metrics/topics":               {"/api/v1/metrics/topics?by=touchpoint&min_n=1&from=2020-01-01&to=2029-12-31", nil},
+			"GET /api/v1/metrics/sentiment":            {"/api/v1/metrics/sentiment?by=touchpoint&min_n=1&from=2020-01-01&to=2029-12-31", nil},
+			"GET /api/v1/analysis/emerging-topics":     {"/api/v1/analysis/emerging-topics?from=2020-01-01&to=2029-12-31", nil},
+
+			// Text analytics: B cannot correct, read or change A's texts, models or topics.
+			"PUT /api/v1/responses/{id}/sentiment":        {"/api/v1/responses/" + secret + "-r1/sentiment", map[string]string{"label": "negative"}},
+			"GET /api/v1/text/models":                     {"/api/v1/text/models", nil},
+			"GET /api/v1/responses/{id}/original":         {"/api/v1/responses/" + secret + "-r1/original", nil},
+			"GET /api/v1/text/topics":                     {"/api/v1/text/topics", nil},
+			"PUT /api/v1/text/topics":                     {"/api/v1/text/topics", map[string]any{"topics": []map[string]any{{"key": "b_topic", "name": map[string]string{"en": "B"}, "terms": map[string][]string{"en": []string{"bee"}}}}}},
+			"POST /api/v1/text/models/{version}/activate": {"/api/v1/text/models/1/activate", nil},
 		}
 		bAdmin := e.signIn(e.b.adminEmail, "globex")
 		// Ids are unique across the database, so A's ids in an answer to B mean a leak.

@@ -26,7 +26,7 @@ type journeyParams struct {
 }
 
 // period is the analysed time range as the answer shows it: the dates
-// asked for, both inclusive, in the workspace's time zone.
+// asked for, to excluded, in the workspace's time zone.
 type period struct {
 	From     string `json:"from,omitempty"`
 	To       string `json:"to,omitempty"`
@@ -38,7 +38,8 @@ const maxMinN = 1_000_000
 
 // parseJourneyParams reads journey, from, to and min_n, and, when extra
 // is set, limit and max_gap_days. Dates are days in the workspace's time
-// zone; to is the last day included. Every bad parameter is named.
+// zone; to is excluded, as in every metric and analysis. Every bad
+// parameter is named.
 func (s *Server) parseJourneyParams(r *http.Request, p *cxm.Principal, extra bool) (*journeyParams, error) {
 	ws, err := s.svc.Workspaces.FindWorkspaceByID(r.Context(), p.WorkspaceID)
 	if err != nil {
@@ -73,11 +74,8 @@ func (s *Server) parseJourneyParams(r *http.Request, p *cxm.Principal, extra boo
 			*dst = d
 		}
 	}
-	if !jp.query.To.IsZero() {
-		jp.query.To = jp.query.To.AddDate(0, 0, 1)
-		if !jp.query.From.IsZero() && !jp.query.To.After(jp.query.From) {
-			errs.Add("to", "must not be before from")
-		}
+	if !jp.query.To.IsZero() && !jp.query.From.IsZero() && !jp.query.To.After(jp.query.From) {
+		errs.Add("to", "must be after from (to is excluded)")
 	}
 	if extra {
 		jp.query.Limit = int(positive("limit", 1000))

@@ -79,7 +79,7 @@ func TestJourneyAnalysisAPI(t *testing.T) {
 			t.Errorf("conversion at default min_n = %+v, want insufficient_data with n 3", f.Stages[2].Conv)
 		}
 		// 6 January in Berlin holds only c1's order.
-		e.call("GET", "/api/v1/analysis/journey/funnel?from=2026-01-06&to=2026-01-06", read, nil, 200).decode(t, &f)
+		e.call("GET", "/api/v1/analysis/journey/funnel?from=2026-01-06&to=2026-01-07", read, nil, 200).decode(t, &f)
 		counts = counts[:0]
 		for _, s := range f.Stages {
 			counts = append(counts, s.Customers)

@@ -22,7 +22,7 @@ func (s *Server) registerMetricRoutes() {
 // and whether each may repeat.
 var feedbackParams = map[string]bool{
 	"metric": false, "from": false, "to": false, "granularity": false, "by": false, "compare": false, "min_n": false,
-	"touchpoint": true, "stage": true, "survey": true, "channel": true, "locale": true,
+	"adjust": false, "touchpoint": true, "stage": true, "survey": true, "channel": true, "locale": true,
 }
 
 // localeParam matches a locale filter such as "de" or "pt-BR".
@@ -50,7 +50,7 @@ func (s *Server) feedbackMetrics(w http.ResponseWriter, r *http.Request, p *cxm.
 	if err != nil {
 		return err
 	}
-	req, err := s.parseFeedbackRequest(r, p, ws.Location(), tps)
+	req, err := s.parseFeedbackRequest(r, p, ws.Location(), tps, feedbackParams)
 	if err != nil {
 		return err
 	}
@@ -62,12 +62,13 @@ func (s *Server) feedbackMetrics(w http.ResponseWriter, r *http.Request, p *cxm.
 }
 
 // parseFeedbackRequest reads and checks every query parameter, naming each
-// bad one.
-func (s *Server) parseFeedbackRequest(r *http.Request, p *cxm.Principal, loc *time.Location, tps []*cxm.Touchpoint) (*analysis.FeedbackRequest, error) {
+// bad one; params lists the parameters the endpoint takes and whether
+// each may repeat.
+func (s *Server) parseFeedbackRequest(r *http.Request, p *cxm.Principal, loc *time.Location, tps []*cxm.Touchpoint, params map[string]bool) (*analysis.FeedbackRequest, error) {
 	v := r.URL.Query()
 	var errs cxm.FieldErrors
 	for name, vals := range v {
-		repeatable, known := feedbackParams[name]
+		repeatable, known := params[name]
 		switch {
 		case !known:
 			errs.Add(name, "is not a parameter of this endpoint")
@@ -89,6 +90,13 @@ func (s *Server) parseFeedbackRequest(r *http.Request, p *cxm.Principal, loc *ti
 	}
 	if req.By, err = analysis.ParseDimension(v.Get("by")); err != nil {
 		errs.Add("by", fieldReason(err, "must be one of touchpoint, survey, channel, locale, stage"))
+	}
+	switch a := v.Get("adjust"); a {
+	case "", "none":
+	case "bh":
+		req.Adjust = true
+	default:
+		errs.Add("adjust", "must be bh (Benjamini–Hochberg) or none")
 	}
 	switch c := v.Get("compare"); c {
 	case "", analysis.ComparePrevious, analysis.CompareLastYear:

@@ -392,8 +392,8 @@ func TestFeedbackMetricsBadParameters(t *testing.T) {
 			}
 		}
 		r := e.call("GET", "/api/v1/metrics/feedback?metric=nps&by=attribute.plan", e.a.readKey, nil, 400)
-		if !jsonHas(r.body, "attributes are not kept in the rollups") {
-			t.Errorf("attribute slicing reason: %s", r.body)
+		if !jsonHas(r.body, "attribute:KEY") {
+			t.Errorf("misspelt attribute slicing: %s", r.body)
 		}
 		// Without from and to: the last 90 days, with one empty total.
 		rep := feedback(e, "metric=rating")

@@ -76,6 +76,9 @@ func (s *Server) storeResponse(ctx context.Context, workspaceID int64, sv *cxm.S
 		return nil, err
 	}
 	resp.Derive(sv)
+	if resp.Originals, err = s.redactAnswers(ctx, workspaceID, sv, resp); err != nil { // response_original.go
+		return nil, err
+	}
 	res, err := s.svc.Responses.SubmitResponse(ctx, resp)
 	if err != nil {
 		return nil, err

@@ -68,5 +68,18 @@ func (s *Server) registerRoutes() {
 	s.registerWidgetRoutes()     // widget.go: the website widget's script and public API
 	s.registerQRRoutes()         // qr.go: QR codes of survey links
 	s.registerMetricRoutes()     // metric_api.go: feedback figures from the rollups
+	s.registerLoyaltyRoutes()    // metric_loyalty.go: loyalty metrics, purchase cohorts, response rates
+	s.registerWeakSpotRoutes()   // weak_spots.go: ranked weak touchpoints
 	s.registerJourneyRoutes()    // journey_analysis.go: funnel, paths, time between stages, attribution
+	s.registerDriverRoutes()     // driver_analysis.go: key drivers of the NPS answer
+
+	// metric_topics.go, emerging_topics.go: figures by text topic and sentiment, topic suggestions.
+	s.registerTopicMetricRoutes()
+	s.registerEmergingTopicRoutes()
+
+	// text_correction.go, text_model.go, text_topic.go, response_original.go: text analytics.
+	s.registerTextCorrectionRoutes()
+	s.registerTextModelRoutes()
+	s.registerResponseOriginalRoutes()
+	s.registerTextTopicRoutes()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cxmhq/cxm"
 	"github.com/cxmhq/cxm/password"
+	"github.com/cxmhq/cxm/text"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -28,11 +29,30 @@ type Services struct {
 	Invitations  cxm.InvitationService
 	// Texts holds the analyses of responses' free text; nil shows none.
 	Texts cxm.TextAnalysisService
+	// TextCorrections stores sentiment corrections; nil refuses them.
+	TextCorrections cxm.TextCorrectionService
+	// TextModels holds the workspaces' trained sentiment models; nil refuses them.
+	TextModels cxm.TextModelService
+	// TextPrivacy holds the workspaces' redaction settings and the
+	// encrypted originals of masked answers; nil masks every text answer
+	// and keeps no original.
+	TextPrivacy cxm.TextPrivacyService
+	// TextTopics holds the workspaces' own topic taxonomies; nil shows
+	// the default and refuses changes.
+	TextTopics cxm.TextTopicService
 	// JourneyAnalysis computes funnels, transitions, stage times and
 	// first-touchpoint attribution.
 	JourneyAnalysis cxm.JourneyAnalysisService
-	// Rollups reads the incremental aggregates behind the feedback metrics.
-	Rollups cxm.RollupService
+	// Rollups reads the incremental aggregates behind the feedback
+	// metrics, and the raw responses for slices by customer attribute.
+	Rollups cxm.FeedbackService
+	// Drivers builds the tables of key-driver analyses of the NPS answer.
+	Drivers cxm.DriverAnalysisService
+	// Loyalty reads the facts behind the behavioural metrics and response
+	// rates.
+	Loyalty cxm.LoyaltyService
+	// TopicMetrics slices figures by text topic and sentiment; nil shows none.
+	TopicMetrics cxm.TopicMetricsService
 }
 
 // Config configures a Server. Zero limits take their defaults.
@@ -53,6 +73,11 @@ type Config struct {
 	// https://feedback.example.com, for links in QR codes, emails and the
 	// widget snippet. Empty means the address of each request.
 	PublicURL string
+	// Redactor masks personal data in text answers before they are
+	// stored; nil means the text package's detectors.
+	Redactor Redactor
+	// TextAnalyzer finds emerging topics in free text; nil refuses them.
+	TextAnalyzer *text.Analyzer
 	// Registry receives the Prometheus metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// MaxBodyBytes bounds a request body (default 16 MiB).
@@ -114,6 +139,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 16 << 20
+	}
+	if cfg.Redactor == nil {
+		cfg.Redactor = RedactorFunc(defaultRedactor)
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 10000

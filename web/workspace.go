@@ -12,18 +12,21 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request, p *cxm.Pri
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, ws)
+	return s.writeWorkspace(r.Context(), w, ws, nil) // response_original.go: with its text privacy
 }
 
 // updateWorkspace changes the caller's workspace's name, time zone or locale.
 func (s *Server) updateWorkspace(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
-	var u cxm.WorkspaceUpdate
+	var u struct {
+		cxm.WorkspaceUpdate
+		cxm.TextPrivacyUpdate
+	}
 	if err := decodeJSON(r, &u); err != nil {
 		return err
 	}
-	ws, err := s.svc.Workspaces.UpdateWorkspace(r.Context(), p.WorkspaceID, u)
+	ws, err := s.svc.Workspaces.UpdateWorkspace(r.Context(), p.WorkspaceID, u.WorkspaceUpdate)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, ws)
+	return s.writeWorkspace(r.Context(), w, ws, &u.TextPrivacyUpdate)
 }

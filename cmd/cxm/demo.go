@@ -60,6 +60,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	return serve(ctx, m, &cfg, db, log, func(url string) {
 		fmt.Fprintf(m.Stdout, "\n  cxm demo is running at %s\n  sign in as %s with password %s\n  API: %s/api/v1/openapi.json\n", url, demoEmail, pw, url)
 		printDemoChannels(m, url, ws, surveyList)
+		if err := printDemoFindings(ctx, m, db, url, ws); err != nil {
+			log.Warn("demo findings", "err", err)
+		}
 	})
 }
 

@@ -15,38 +15,57 @@ import (
 	"github.com/cxmhq/cxm/metric"
 )
 
-// runReport prints a feedback metric from the rollups as a table:
-// `cxm report nps|csat|ces|rating --workspace S [--by touchpoint]
-// [--period 2026-10] [--compare previous|last_year]`. It computes the
-// same figures as GET /api/v1/metrics/feedback.
+// reportUsage lists every report.
+const reportUsage = `cxm report nps|csat|ces|rating --workspace S [--by touchpoint|survey|channel|locale|stage|attribute:KEY] [--period 2026-10|2026-W14|2026-10-05|2026] [--compare previous|last_year] [--adjust] [--touchpoint K,…] [--stage K,…] [--min-n 30] [--json]
+   or: cxm report weak-spots --workspace S [--metric nps|csat|ces|rating] [--period 2026-10] [--compare previous|last_year] [--unadjusted] [--json]
+   or: cxm report drivers --workspace S [--period 2026] [--method relative_weights|lmg] [--families …] [--json]
+   or: cxm report loyalty|cohorts --workspace S [--period 2026-10] [--attribute key:value] [--min-n 30] [--json]
+   or: cxm report topics --workspace S [--period 2026-10] [--by touchpoint|week|month] [--touchpoint K,…] [--min-n 30]`
+
+// runReport prints a report as a readable table, or as JSON with --json:
+// a feedback metric from the rollups (`cxm report nps --by touchpoint
+// --period 2026-10 --compare previous`, the same figures as GET
+// /api/v1/metrics/feedback), or one of the analyses named in reportUsage.
 func runReport(ctx context.Context, m *Main, args []string) error {
-	const usage = "cxm report nps|csat|ces|rating --workspace S [--by touchpoint|survey|channel|locale|stage] [--period 2026-10|2026-W14|2026-10-05|2026] [--compare previous|last_year] [--touchpoint K,…] [--stage K,…] [--min-n 30] [--json]"
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(m.Stderr, "Usage: "+usage)
+		fmt.Fprintln(m.Stderr, "Usage: "+reportUsage)
 		return errUsage
+	}
+	switch args[0] {
+	case "weak-spots": // report_weakspots.go
+		return runReportWeakSpots(ctx, m, args[1:])
+	case "drivers": // report_drivers.go
+		return runReportDrivers(ctx, m, args[1:])
+	case "loyalty": // report_loyalty.go
+		return runReportLoyalty(ctx, m, args[1:])
+	case "cohorts": // report_loyalty.go
+		return runReportCohorts(ctx, m, args[1:])
+	case "topics": // report_topics.go
+		return runReportTopics(ctx, m, args[1:])
 	}
 	met, err := analysis.ParseMetric(args[0])
 	if err != nil {
-		fmt.Fprintln(m.Stderr, "Usage: "+usage)
+		fmt.Fprintln(m.Stderr, "Usage: "+reportUsage)
 		return errUsage
 	}
 	var cfg config
 	var slug, by, period, compare, touchpoints, stages string
 	var minN int64
-	var asJSON bool
+	var asJSON, adjust bool
 	fs := newFlags("report "+args[0], m, &cfg)
 	fs.StringVar(&slug, "workspace", "", "workspace slug (required)")
-	fs.StringVar(&by, "by", "", "split by touchpoint, survey, channel, locale or stage")
+	fs.StringVar(&by, "by", "", "split by touchpoint, survey, channel, locale, stage or attribute:KEY (a customer attribute, from the raw responses)")
 	fs.StringVar(&period, "period", "", "a year, month, ISO week or day in the workspace's time zone (default: the last 90 days)")
 	fs.StringVar(&compare, "compare", "", "compare with the previous period or the same period last_year")
 	fs.StringVar(&touchpoints, "touchpoint", "", "only these touchpoint keys, comma-separated")
 	fs.StringVar(&stages, "stage", "", "only the touchpoints of these stage keys, comma-separated")
 	fs.Int64Var(&minN, "min-n", metric.DefaultMinN, "smallest n at which a figure is shown")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON, as the API does")
+	fs.BoolVar(&adjust, "adjust", false, "with --compare: apply the Benjamini–Hochberg correction across the groups' tests (shows q instead of p)")
 	if err := parseFlags(fs, m, args[1:]); err != nil {
 		return err
 	}
-	req := analysis.FeedbackRequest{Metric: met, Options: metric.Options{MinN: minN}}
+	req := analysis.FeedbackRequest{Metric: met, Adjust: adjust, Options: metric.Options{MinN: minN}}
 	var errs cxm.FieldErrors
 	if req.By, err = analysis.ParseDimension(by); err != nil {
 		errs.Add("--by", cxm.ErrorFields(err)[0].Reason)
@@ -67,18 +86,8 @@ func runReport(ctx context.Context, m *Main, args []string) error {
 	}
 	defer db.Close()
 	req.Loc = ws.Location()
-	if period != "" {
-		if req.From, req.To, err = analysis.ParsePeriod(period, req.Loc); err != nil {
-			return cxm.Invalid(cxm.FieldError{Field: "--period", Reason: cxm.ErrorFields(err)[0].Reason})
-		}
-	} else {
-		now := time.Now
-		if m.Now != nil {
-			now = m.Now
-		}
-		y, mo, d := now().In(req.Loc).Date()
-		req.To = time.Date(y, mo, d+1, 0, 0, 0, 0, req.Loc)
-		req.From = time.Date(y, mo, d+1-90, 0, 0, 0, 0, req.Loc)
+	if req.From, req.To, err = reportPeriod(m, period, req.Loc, defaultReportDays); err != nil {
+		return err
 	}
 	if req.Touchpoints, err = db.ListTouchpoints(ctx, ws.ID); err != nil {
 		return err
@@ -97,6 +106,23 @@ func runReport(ctx context.Context, m *Main, args []string) error {
 		return nil
 	}
 	return printReport(m.Stdout, rep, req)
+}
+
+// defaultReportDays is the period of a report without --period.
+const defaultReportDays = 90
+
+// reportPeriod returns the local midnights [from, to) of a named period,
+// or of the last days days, today included, when period is empty.
+func reportPeriod(m *Main, period string, loc *time.Location, days int) (time.Time, time.Time, error) {
+	if period != "" {
+		from, to, err := analysis.ParsePeriod(period, loc)
+		if err != nil {
+			return from, to, cxm.Invalid(cxm.FieldError{Field: "--period", Reason: cxm.ErrorFields(err)[0].Reason})
+		}
+		return from, to, nil
+	}
+	y, mo, d := m.Now().In(loc).Date()
+	return time.Date(y, mo, d+1-days, 0, 0, 0, 0, loc), time.Date(y, mo, d+1, 0, 0, 0, 0, loc), nil
 }
 
 // reportFilter keeps the touchpoints named by keys and those of the
@@ -154,7 +180,11 @@ func printReport(w io.Writer, rep *analysis.FeedbackReport, req analysis.Feedbac
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	head := []string{"GROUP", "VALUE", "95% CI", "N"}
 	if req.Compare != "" {
-		head = append(head, "PREVIOUS", "CHANGE", "95% CI", "P", "SIGNIFICANCE")
+		p := "P"
+		if req.Adjust {
+			p = "Q (BH)"
+		}
+		head = append(head, "PREVIOUS", "CHANGE", "95% CI", p, "SIGNIFICANCE")
 	}
 	if hasTarget {
 		head = append(head, "TARGET", "GAP")
@@ -177,7 +207,7 @@ func printReport(w io.Writer, rep *analysis.FeedbackReport, req analysis.Feedbac
 			}
 			if ch.Status == metric.StatusOK {
 				row = append(row, prev, fmt.Sprintf("%+.1f", ch.Difference), fmt.Sprintf("[%.1f, %.1f]", ch.Lower, ch.Upper),
-					formatP(ch.P), string(ch.Direction))
+					formatP(pValue(ch)), string(ch.Direction))
 			} else {
 				row = append(row, prev, "-", "-", "-", "insufficient data")
 			}
@@ -206,6 +236,15 @@ func estimateCells(e metric.Estimate) []string {
 		return []string{"insufficient data", "-", n}
 	}
 	return []string{fmt.Sprintf("%.1f", e.Value), fmt.Sprintf("[%.1f, %.1f]", e.Lower, e.Upper), n}
+}
+
+// pValue returns the change's Benjamini–Hochberg q-value when it was
+// adjusted, else its p-value.
+func pValue(ch metric.Change) float64 {
+	if ch.Adjusted {
+		return ch.Q
+	}
+	return ch.P
 }
 
 // formatP formats a p-value, small ones as "<0.001".

@@ -86,13 +86,17 @@ func TestReportCommand(t *testing.T) {
 	if !strings.Contains(out, "insufficient data") || strings.Contains(out, "-100.0") {
 		t.Errorf("one day of data:\n%s", out)
 	}
-	if code, _, _ := run(t, env, "", "report", "loyalty", "--workspace", "acme"); code != 2 {
+	if code, _, _ := run(t, env, "", "report", "happiness", "--workspace", "acme"); code != 2 {
 		t.Errorf("unknown metric exits %d, want 2", code)
 	}
 	if code, _, errs := run(t, env, "", "report", "nps", "--workspace", "acme", "--period", "October"); code != 1 || !strings.Contains(errs, "--period") {
 		t.Errorf("bad period: %d %q", code, errs)
 	}
-	if code, _, errs := run(t, env, "", "report", "nps", "--workspace", "acme", "--by", "attribute.plan"); code != 1 || !strings.Contains(errs, "attributes") {
-		t.Errorf("attribute slicing: %d %q", code, errs)
+	if code, _, errs := run(t, env, "", "report", "nps", "--workspace", "acme", "--by", "attribute.plan"); code != 1 || !strings.Contains(errs, "--by") || !strings.Contains(errs, "attribute:KEY") {
+		t.Errorf("misspelt attribute slicing: %d %q", code, errs)
+	}
+	// Responses of customers without the attribute form the group (none).
+	if code, out, errs := run(t, env, "", "report", "nps", "--workspace", "acme", "--by", "attribute:plan", "--period", "2026-10"); code != 0 || !strings.Contains(out, "(none)") {
+		t.Errorf("attribute slicing: %d %q %q", code, out, errs)
 	}
 }

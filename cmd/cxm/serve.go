@@ -44,6 +44,8 @@ type serveConfig struct {
 	// signer signs invitation and unsubscribe links; serve sets it from
 	// the server secret, and nil (as in benchmarks) refuses such links.
 	signer *cxm.TokenSigner
+	// analyzer finds emerging topics for the API; serve sets it.
+	analyzer *text.Analyzer
 }
 
 func (c *serveConfig) bind(fs *flag.FlagSet) {
@@ -113,7 +115,7 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 	return web.New(web.Config{
 		Bus: b,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, JourneyAnalysis: db, Rollups: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, TextCorrections: db, TextModels: db, TextPrivacy: db, TextTopics: db, JourneyAnalysis: db, Drivers: db, Rollups: db, Loyalty: db, TopicMetrics: db},
 		Logger:            log,
 		Now:               m.Now,
 		Ready:             db.Ping,
@@ -122,6 +124,7 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 		SecureCookies:     cfg.SecureCookies,
 		PublicURL:         cfg.PublicURL,
 		Signer:            cfg.signer,
+		TextAnalyzer:      cfg.analyzer,
 		TrustForwardedFor: cfg.TrustForwardedFor,
 	})
 }
@@ -165,7 +168,7 @@ func startListening(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB
 	if err != nil {
 		return nil, err
 	}
-	texts, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Now: m.Now, Logger: log, Wake: runner.Wake})
+	texts, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Models: db, Topics: db, Now: m.Now, Logger: log, Wake: runner.Wake})
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +199,9 @@ func serve(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, log *sl
 		return err
 	}
 	cfg.signer = cxm.NewTokenSigner(key)
+	if cfg.analyzer, err = text.NewAnalyzer(text.Options{}); err != nil {
+		return err
+	}
 	events := bus.New(bus.Options{Logger: log, Now: m.Now})
 	defer events.Close()
 	srv := &http.Server{

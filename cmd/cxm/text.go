@@ -10,12 +10,17 @@ import (
 	"time"
 
 	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/text"
 )
 
 func runText(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, "Usage: cxm text eval --data FILE [--lang de|en|auto] [--model FILE] [--json]\n       cxm text train --data FILE --out MODEL\n       cxm text backfill --workspace S [--again]")
+		fmt.Fprintln(m.Stderr, "Usage: cxm text eval --data FILE [--lang de|en|auto] [--model FILE] [--json]\n"+
+			"       cxm text train [--data FILE] [--out MODEL] [--workspace S] [--min-per-class N] [--lexicon-weight W]\n"+
+			"       cxm text models --workspace S [--json]\n"+
+			"       cxm text activate --workspace S --version N\n"+
+			"       cxm text backfill --workspace S [--again]")
 		return errUsage
 	}
 	switch args[0] {
@@ -25,8 +30,12 @@ func runText(ctx context.Context, m *Main, args []string) error {
 		return runTextTrain(ctx, m, args[1:])
 	case "backfill":
 		return runTextBackfill(ctx, m, args[1:])
+	case "models":
+		return runTextModels(ctx, m, args[1:])
+	case "activate":
+		return runTextActivate(ctx, m, args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "cxm text: unknown subcommand %q; known: eval, train, backfill\n", args[0])
+	fmt.Fprintf(m.Stderr, "cxm text: unknown subcommand %q; known: eval, train, models, activate, backfill\n", args[0])
 	return errUsage
 }
 
@@ -144,34 +153,81 @@ func runTextEval(ctx context.Context, m *Main, args []string) error {
 	})
 }
 
+// defaultMinPerClass is how many examples each sentiment class needs
+// before cxm text train fits a model.
+const defaultMinPerClass = 10
+
+// runTextTrain fits a sentiment model on a label<TAB>text file or, with
+// --workspace and no --data, on the workspace's corrected labels with
+// their redacted texts. The model goes to --out, and with --workspace
+// into the workspace as its next, active version.
 func runTextTrain(ctx context.Context, m *Main, args []string) error {
 	var cfg config
 	fs := newFlags("text train", m, &cfg)
-	dataPath := fs.String("data", "", "label<TAB>text file to train on")
+	dataPath := fs.String("data", "", "label<TAB>text file to train on; without it, the workspace's corrected labels")
 	out := fs.String("out", "", "file to write the model to")
+	slug := fs.String("workspace", "", "workspace slug: train on its corrections (without --data) and store the model as its active version")
 	lang := fs.String("lang", "auto", "language of the texts: de, en or auto")
 	epochs := fs.Int("epochs", 0, "training passes; 0 means the default")
+	minPerClass := fs.Int("min-per-class", defaultMinPerClass, "examples each of negative, neutral and positive needs at least")
+	weight := fs.Float64("lexicon-weight", text.DefaultLexiconWeight, "lexicon share in the blend with the model, in (0, 1]")
 	if err := parseFlags(fs, m, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return cxm.Invalid(cxm.FieldError{Field: "--out", Reason: "is required"})
+	var fe cxm.FieldErrors
+	if *out == "" && *slug == "" {
+		fe.Add("--out", "is required without --workspace")
+	}
+	if *dataPath == "" && *slug == "" {
+		fe.Add("--data", "is required without --workspace")
+	}
+	if *minPerClass < 1 {
+		fe.Add("--min-per-class", "must be at least 1")
+	}
+	if !(*weight > 0 && *weight <= 1) {
+		fe.Add("--lexicon-weight", "must be in (0, 1]")
+	}
+	if err := fe.Err(); err != nil {
+		return err
 	}
 	opt, err := textOptions(*lang)
 	if err != nil {
 		return err
 	}
-	rows, err := readLabelled(*dataPath)
-	if err != nil {
+	var db *store.DB
+	var ws *cxm.Workspace
+	if *slug != "" {
+		if db, ws, err = cfg.openWorkspace(ctx, m, *slug); err != nil {
+			return err
+		}
+		defer db.Close()
+	}
+	source := cxm.ModelSourceFile
+	var ex []text.Example
+	if *dataPath != "" {
+		rows, err := readLabelled(*dataPath)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			ex = append(ex, text.Example{Text: r.text, Label: r.label})
+		}
+	} else {
+		source = cxm.ModelSourceCorrections
+		texts, err := db.CorrectedTexts(ctx, ws.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range texts {
+			ex = append(ex, text.Example{Text: t.Text, Label: text.Label(t.Label)})
+		}
+	}
+	if err := enoughExamples(ex, *minPerClass, source); err != nil {
 		return err
 	}
 	a, err := text.NewAnalyzer(opt)
 	if err != nil {
 		return err
-	}
-	ex := make([]text.Example, len(rows))
-	for i, r := range rows {
-		ex[i] = text.Example{Text: r.text, Label: r.label}
 	}
 	start := time.Now()
 	model, err := text.Train(ex, text.TrainOptions{Analyzer: a, Epochs: *epochs})
@@ -182,11 +238,45 @@ func runTextTrain(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*out, b); err != nil {
-		return err
+	fmt.Fprintf(m.Stderr, "trained on %d examples in %s (%d bytes)\n", len(ex), time.Since(start).Round(time.Millisecond), len(b))
+	if *out != "" {
+		if err := writeFileAtomic(*out, b); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "wrote %s\n", *out)
 	}
-	fmt.Fprintf(m.Stderr, "trained on %d examples in %s; wrote %s (%d bytes)\n", len(ex), time.Since(start).Round(time.Millisecond), *out, len(b))
+	if ws != nil {
+		tm := &cxm.TextModel{WorkspaceID: ws.ID, Examples: len(ex), Source: source, LexiconWeight: *weight, Blob: b}
+		if err := db.SaveTextModel(ctx, tm); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "stored as version %d of workspace %s, now active; cxm text backfill --workspace %s --again analyses older answers with it\n",
+			tm.Version, ws.Slug, ws.Slug)
+	}
 	return nil
+}
+
+// enoughExamples refuses to train below min examples per sentiment class,
+// saying how many of each there are.
+func enoughExamples(ex []text.Example, min int, source string) error {
+	counts := map[text.Label]int{}
+	for _, e := range ex {
+		counts[e.Label]++
+	}
+	short := false
+	for _, l := range text.Labels() {
+		short = short || counts[l] < min
+	}
+	if !short {
+		return nil
+	}
+	what := "the file has"
+	if source == cxm.ModelSourceCorrections {
+		what = "the workspace's corrections have"
+	}
+	return cxm.Invalid(cxm.FieldError{Field: "examples", Reason: fmt.Sprintf(
+		"too few to train: %s %d negative, %d neutral and %d positive; each class needs at least %d (--min-per-class)",
+		what, counts[text.Negative], counts[text.Neutral], counts[text.Positive], min)})
 }
 
 // writeFileAtomic writes b to a temporary file beside path and renames it

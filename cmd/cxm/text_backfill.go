@@ -35,7 +35,7 @@ func runTextBackfill(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	wk, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Now: m.Now, BatchSize: 500})
+	wk, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Models: db, Topics: db, Now: m.Now, BatchSize: 500})
 	if err != nil {
 		return err
 	}
