@@ -124,6 +124,10 @@ type FeedbackQuery struct {
 	TouchpointIDs []int64
 	Channels      []Channel
 	Locales       []string
+	// Only limits the sums read to those of one metric, "nps", "csat",
+	// "ces" or "rating", besides the count of responses; the others are
+	// zero in the result. Empty reads every sum.
+	Only string
 	// GroupBy lists the dimensions that split the result; none gives one
 	// total. At most one of ByDay, ByWeek (ISO weeks from Monday) and
 	// ByMonth may be given.

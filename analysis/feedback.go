@@ -292,7 +292,7 @@ func Feedback(ctx context.Context, rollups cxm.FeedbackService, workspaceID int6
 	read := func(p metric.Period, byTime bool) (map[groupKey]map[int]*cxm.FeedbackSums, error) {
 		q := req.Filter
 		q.FromDay, q.ToDay = cxm.LocalDay(p.From, loc), cxm.LocalDay(p.To, loc)
-		q.GroupBy = g.rollupDims()
+		q.GroupBy, q.Only = g.rollupDims(), string(req.Metric)
 		if byTime {
 			q.GroupBy = append(q.GroupBy, timeDimension(req.Granularity))
 		}

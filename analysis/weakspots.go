@@ -92,7 +92,7 @@ func WeakSpots(ctx context.Context, rollups cxm.RollupService, workspaceID int64
 	read := func(p metric.Period) (map[int64]cxm.FeedbackSums, error) {
 		q := req.Filter
 		q.FromDay, q.ToDay = cxm.LocalDay(p.From, loc), cxm.LocalDay(p.To, loc)
-		q.GroupBy = []cxm.FeedbackDimension{cxm.ByTouchpoint}
+		q.GroupBy, q.Only = []cxm.FeedbackDimension{cxm.ByTouchpoint}, string(req.Metric)
 		slices, err := rollups.FeedbackSlices(ctx, workspaceID, q)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: weak spots: %w", err)

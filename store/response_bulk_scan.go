@@ -11,14 +11,14 @@ import (
 	"github.com/cxmhq/cxm"
 )
 
-// rawSumColumns computes, over raw completed responses, the sums in the
-// order of rollupSumColumns.
-const rawSumColumns = `COUNT(*),
-	SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END), SUM(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
-	SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END),
-	COUNT(csat), SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END), COALESCE(SUM(csat), 0), COALESCE(SUM(csat * csat), 0),
-	COUNT(ces), SUM(CASE WHEN ces >= 5 THEN 1 ELSE 0 END), COALESCE(SUM(ces), 0), COALESCE(SUM(ces * ces), 0),
-	COUNT(rating), COALESCE(SUM(rating), 0), COALESCE(SUM(rating * rating), 0)`
+// rawSumExprs compute, over raw completed responses, the sums of
+// rollupSumColumns, in their order.
+var rawSumExprs = []string{"COUNT(*)",
+	"SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END)", "SUM(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END)",
+	"SUM(CASE WHEN nps <= 6 THEN 1 ELSE 0 END)",
+	"COUNT(csat)", "SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END)", "COALESCE(SUM(csat), 0)", "COALESCE(SUM(csat * csat), 0)",
+	"COUNT(ces)", "SUM(CASE WHEN ces >= 5 THEN 1 ELSE 0 END)", "COALESCE(SUM(ces), 0)", "COALESCE(SUM(ces * ces), 0)",
+	"COUNT(rating)", "COALESCE(SUM(rating), 0)", "COALESCE(SUM(rating * rating), 0)"}
 
 // microsPerDay is one day in microseconds.
 const microsPerDay = 24 * 60 * 60 * 1_000_000
@@ -118,7 +118,11 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 	if perCustomer {
 		groups = append([]string{"COALESCE(customer_id, 0)"}, groups...)
 	}
-	sel := rawSumColumns
+	cols, err := sumColumnsOf(q.Only)
+	if err != nil {
+		return nil, nil, err
+	}
+	sel := strings.Join(pick(rawSumExprs, cols), ", ")
 	if len(groups) > 0 {
 		sel = strings.Join(groups, ", ") + ", " + sel
 	}
@@ -159,7 +163,7 @@ func (db *DB) scanFeedback(ctx context.Context, workspaceID int64, q cxm.Feedbac
 				dest = append(dest, &f.Locale)
 			}
 		}
-		if err := rows.Scan(append(dest, sumFields(&f.FeedbackSums)...)...); err != nil {
+		if err := rows.Scan(append(dest, pick(sumFields(&f.FeedbackSums), cols)...)...); err != nil {
 			return nil, nil, err
 		}
 		if len(groups) > 0 && f.FeedbackSums.IsZero() {

@@ -113,6 +113,38 @@ var rollupSumColumns = []string{"responses", "promoters", "passives", "detractor
 	"csat_n", "csat_top2", "csat_sum", "csat_sumsq", "ces_n", "ces_easy", "ces_sum", "ces_sumsq",
 	"rating_n", "rating_sum", "rating_sumsq"}
 
+// metricSumColumns lists, per metric, the indexes into rollupSumColumns
+// of its sums, the count of responses first.
+var metricSumColumns = map[string][]int{
+	"nps": {0, 1, 2, 3}, "csat": {0, 4, 5, 6, 7}, "ces": {0, 8, 9, 10, 11}, "rating": {0, 12, 13, 14},
+}
+
+// sumColumnsOf returns the indexes into rollupSumColumns that a query
+// limited to the sums of metric only reads: all of them when only is empty.
+func sumColumnsOf(only string) ([]int, error) {
+	if only == "" {
+		all := make([]int, len(rollupSumColumns))
+		for i := range all {
+			all[i] = i
+		}
+		return all, nil
+	}
+	cols, ok := metricSumColumns[only]
+	if !ok {
+		return nil, cxm.Invalid(cxm.FieldError{Field: "only", Reason: fmt.Sprintf("%q is not one of nps, csat, ces, rating", only)})
+	}
+	return cols, nil
+}
+
+// pick returns the elements of all at the indexes idx.
+func pick[T any](all []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for i, j := range idx {
+		out[i] = all[j]
+	}
+	return out
+}
+
 // sumFields returns pointers to the fields of s in the order of rollupSumColumns.
 func sumFields(s *cxm.FeedbackSums) []any {
 	return []any{&s.Responses, &s.Promoters, &s.Passives, &s.Detractors,

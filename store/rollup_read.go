@@ -86,6 +86,9 @@ func (db *DB) FeedbackSlices(ctx context.Context, workspaceID int64, q cxm.Feedb
 	if err != nil {
 		return nil, err
 	}
+	if _, err := sumColumnsOf(q.Only); err != nil {
+		return nil, err
+	}
 	from, to := q.FromDay, q.ToDay
 	if from == 0 {
 		from = firstRollupDay
@@ -121,8 +124,12 @@ func (db *DB) readRollupSlices(ctx context.Context, workspaceID int64, q cxm.Fee
 	for _, d := range q.GroupBy {
 		groups = append(groups, feedbackDimensionColumns[d])
 	}
-	sums := make([]string, len(rollupSumColumns))
-	for i, c := range rollupSumColumns {
+	cols, err := sumColumnsOf(q.Only)
+	if err != nil {
+		return err
+	}
+	sums := make([]string, len(cols))
+	for i, c := range pick(rollupSumColumns, cols) {
 		sums[i] = "COALESCE(SUM(" + c + "), 0)"
 	}
 	sel := strings.Join(sums, ", ")
@@ -140,7 +147,7 @@ func (db *DB) readRollupSlices(ctx context.Context, workspaceID int64, q cxm.Fee
 	defer rows.Close()
 	for rows.Next() {
 		var f cxm.FeedbackSlice
-		if err := rows.Scan(append(sliceKeyFields(&f, q.GroupBy), sumFields(&f.FeedbackSums)...)...); err != nil {
+		if err := rows.Scan(append(sliceKeyFields(&f, q.GroupBy), pick(sumFields(&f.FeedbackSums), cols)...)...); err != nil {
 			return err
 		}
 		m.add(&f)

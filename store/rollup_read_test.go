@@ -84,7 +84,8 @@ func TestFeedbackSlicesByPeriodMatchARawScan(t *testing.T) {
 			from := first.AddDate(0, 0, rng.IntN(150)-10)
 			to := from.AddDate(0, 0, 1+rng.IntN(120))
 			for _, g := range groupings {
-				q := cxm.FeedbackQuery{FromDay: cxm.LocalDay(from, time.UTC), ToDay: cxm.LocalDay(to, time.UTC), GroupBy: g}
+				q := cxm.FeedbackQuery{FromDay: cxm.LocalDay(from, time.UTC), ToDay: cxm.LocalDay(to, time.UTC), GroupBy: g,
+					Only: []string{"", "nps", "csat"}[rng.IntN(3)]}
 				got, err := db.FeedbackSlices(ctx, w.ID, q)
 				if err != nil {
 					t.Fatal(err)
@@ -105,6 +106,13 @@ func TestFeedbackSlicesByPeriodMatchARawScan(t *testing.T) {
 		}
 		_, err = db.FeedbackSlices(ctx, w.ID, cxm.FeedbackQuery{GroupBy: []cxm.FeedbackDimension{cxm.ByWeek, cxm.ByMonth}})
 		checkError(t, err, cxm.EInvalid)
+		_, err = db.FeedbackSlices(ctx, w.ID, cxm.FeedbackQuery{Only: "promoters"})
+		checkError(t, err, cxm.EInvalid)
+		// Limited to CSAT, the NPS sums stay zero.
+		got, err = db.FeedbackSlices(ctx, w.ID, cxm.FeedbackQuery{Only: "csat"})
+		if err != nil || got[0].Promoters != 0 || got[0].CSATN == 0 || got[0].Responses != int64(len(rs)) {
+			t.Errorf("only csat = %s, %v", slicesString(got), err)
+		}
 	})
 }
 

@@ -369,7 +369,7 @@ func benchQueries(d *benchQueryData) []benchQuery {
 		{
 			name: "nps by touchpoint x week (1 year)",
 			run: func(ctx context.Context, d *benchQueryData, s slicer) (any, error) {
-				rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: yearAgo, ToDay: tomorrow,
+				rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: yearAgo, ToDay: tomorrow, Only: "nps",
 					GroupBy: []cxm.FeedbackDimension{cxm.ByTouchpoint, cxm.ByWeek}})
 				if err != nil {
 					return nil, err
@@ -397,7 +397,7 @@ func benchQueries(d *benchQueryData) []benchQuery {
 		{
 			name: "csat by channel x month (12 months)",
 			run: func(ctx context.Context, d *benchQueryData, s slicer) (any, error) {
-				rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: monthsAgo, ToDay: thisMonth,
+				rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: monthsAgo, ToDay: thisMonth, Only: "csat",
 					GroupBy: []cxm.FeedbackDimension{cxm.ByChannel, cxm.ByMonth}})
 				if err != nil {
 					return nil, err
@@ -431,7 +431,7 @@ func benchQueries(d *benchQueryData) []benchQuery {
 					from, to int
 					into     map[string]metric.NPSCounts
 				}{{quarter, tomorrow, res.Current}, {prevQuarter, quarter, res.Previous}} {
-					rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: p.from, ToDay: p.to,
+					rows, err := s(ctx, d.ws.ID, cxm.FeedbackQuery{FromDay: p.from, ToDay: p.to, Only: "nps",
 						GroupBy: []cxm.FeedbackDimension{cxm.ByTouchpoint}})
 					if err != nil {
 						return nil, err
