@@ -185,10 +185,13 @@ type CaseFilter struct {
 	Priorities []CasePriority
 	// TeamIDs keeps the cases of these teams; with Unowned also those of
 	// no team. An agent's list is limited to their teams this way.
-	TeamIDs    []int64
-	Unowned    bool
-	AssigneeID int64
-	CustomerID int64
+	TeamIDs []int64
+	Unowned bool
+	// OrAssignedTo, when set, also keeps the cases assigned to this user
+	// whatever their team, so that an agent sees what was handed to them.
+	OrAssignedTo int64
+	AssigneeID   int64
+	CustomerID   int64
 	// Breached keeps only cases that missed an SLA target.
 	Breached bool
 	Page     Page

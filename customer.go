@@ -193,10 +193,13 @@ type CustomerMerge struct {
 
 // TimelineEntry is one event on a customer's cross-channel timeline.
 type TimelineEntry struct {
-	// Kind is "interaction" for now; later capabilities add responses, cases and messages.
+	// Kind is "interaction", "case_created" or "case_resolved"; later
+	// capabilities add responses and messages.
 	Kind        string       `json:"kind"`
 	OccurredAt  time.Time    `json:"occurred_at"`
 	Interaction *Interaction `json:"interaction,omitempty"`
+	// Case is the case, as it is now, of the case entries.
+	Case *Case `json:"case,omitempty"`
 }
 
 // CustomerService stores customers, stitches identities and builds timelines.

@@ -17,7 +17,7 @@ func mustTemplates(t *testing.T) *Templates {
 
 func TestTemplatesAreComplete(t *testing.T) {
 	tpl := mustTemplates(t)
-	want := []string{TemplateCaseReply, TemplateSurveyInvitation, TemplateSurveyReminder}
+	want := []string{TemplateCaseReply, TemplateNotification, TemplateSurveyInvitation, TemplateSurveyReminder}
 	if got := tpl.Names(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("names = %v, want %v", got, want)
 	}
@@ -25,6 +25,7 @@ func TestTemplatesAreComplete(t *testing.T) {
 		TemplateSurveyInvitation: SurveyInvitation{Name: "Anna", Company: "Kaffeehaus", SurveyTitle: "Lieferung", SurveyURL: "https://cxm.example/s/abc", UnsubscribeURL: "https://cxm.example/u/abc"},
 		TemplateSurveyReminder:   SurveyInvitation{Name: "Anna", Company: "Kaffeehaus", SurveyTitle: "Lieferung", SurveyURL: "https://cxm.example/s/abc", UnsubscribeURL: "https://cxm.example/u/abc"},
 		TemplateCaseReply:        CaseReply{Name: "Anna", Company: "Kaffeehaus", Body: "Danke.", AgentName: "Ben", Reference: "Fall 7"},
+		TemplateNotification:     Notification{Name: "Anna", Company: "Kaffeehaus", Kind: "alert", Title: "Detraktor", Body: "NPS 2", URL: "https://cxm.example/cases/7"},
 	}
 	for _, name := range want {
 		if got := tpl.Locales(name); strings.Join(got, ",") != "de,en" {

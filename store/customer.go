@@ -297,8 +297,8 @@ func moveExternalIdentity(ctx context.Context, q queryer, c *cxm.Customer, old s
 }
 
 // DeleteCustomer erases the customer: their interactions (also those of
-// their stitched anonymous ids), identities, the merge records that name
-// them, and the profile, in one transaction.
+// their stitched anonymous ids), identities, cases with their timelines,
+// the merge records that name them, and the profile, in one transaction.
 func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 	err := db.inTx(ctx, func(tx queryer) error {
 		if err := customerExists(ctx, tx, workspaceID, id); err != nil {
@@ -328,6 +328,10 @@ func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 			(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?))`
 		err := db.forgetResponses(ctx, tx, workspaceID, theirs, id, workspaceID, identityAnonymous, id)
 		if err != nil {
+			return err
+		}
+		// Their cases go with their timelines (case.go).
+		if err := deleteCasesWhere(ctx, tx, workspaceID, "customer_id = ?", id); err != nil {
 			return err
 		}
 		err = deleteTextAnalysis(ctx, tx, workspaceID, "response_id IN (SELECT public_id FROM responses WHERE workspace_id = ? AND ("+theirs+"))",

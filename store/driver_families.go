@@ -225,4 +225,3 @@ func (b *driverBuild) topics(ctx context.Context, r queryer) error {
 	}
 	return nil
 }
-

@@ -32,15 +32,23 @@ func (db *DB) Timeline(ctx context.Context, workspaceID, customerID int64, p cxm
 	if err != nil {
 		return nil, "", fmt.Errorf("store: timeline: %w", err)
 	}
-	out, next, err := readPage(rows, p.Limit, func(row scanner) (*cxm.TimelineEntry, string, error) {
-		id, r, err := scanInteraction(row)
+	defer rows.Close()
+	var entries []timelinePos
+	for rows.Next() {
+		id, r, err := scanInteraction(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("store: timeline: %w", err)
 		}
-		return &cxm.TimelineEntry{Kind: "interaction", OccurredAt: r.OccurredAt, Interaction: r}, encodeCursor(micros(r.OccurredAt), id), nil
-	})
+		entries = append(entries, timelinePos{micros(r.OccurredAt), id, &cxm.TimelineEntry{Kind: "interaction", OccurredAt: r.OccurredAt, Interaction: r}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("store: timeline: %w", err)
+	}
+	// The customer's cases join in where they were opened and resolved (case_event.go).
+	cases, err := caseTimelineEntries(ctx, q, workspaceID, customerID, afterAt, afterID, p.Limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: timeline: %w", err)
 	}
+	out, next := mergeTimeline(entries, cases, p.Limit)
 	return out, next, nil
 }

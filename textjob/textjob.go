@@ -13,6 +13,7 @@ package textjob
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -57,6 +58,9 @@ type Config struct {
 	// Wake, when set, is called after a job is enqueued, so that the
 	// runner claims it at once.
 	Wake func()
+	// Bus, when set, hears response.analyzed for every analysis stored,
+	// so that alert rules on sentiment and topics can decide.
+	Bus cxm.Bus
 }
 
 // Worker runs the text.analyze jobs.
@@ -187,6 +191,7 @@ func (w *Worker) RunBatch(ctx context.Context, workspaceID int64) (int, error) {
 	if err := w.cfg.Texts.SaveTextAnalyses(ctx, out); err != nil {
 		return 0, err
 	}
+	w.publishAnalyzed(ctx, out)
 	return len(pending), nil
 }
 
@@ -225,4 +230,22 @@ func (w *Worker) analyzeWith(an *text.Analyzer, model string, p *cxm.PendingText
 	a.Sentiment, a.SentimentLabel = whole.Sentiment.Score, string(whole.Sentiment.Label)
 	a.Label = a.SentimentLabel
 	return a
+}
+
+// publishAnalyzed announces stored analyses on the bus, when there is
+// one. They are stored already, so a failure is logged only.
+func (w *Worker) publishAnalyzed(ctx context.Context, as []*cxm.TextAnalysis) {
+	if w.cfg.Bus == nil {
+		return
+	}
+	for _, a := range as {
+		data, err := json.Marshal(map[string]string{"response_id": a.ResponseID})
+		if err != nil {
+			continue
+		}
+		e := cxm.Event{Topic: cxm.TopicResponseAnalyzed, WorkspaceID: a.WorkspaceID, ID: "analyzed:" + a.ResponseID, At: w.cfg.Now(), Data: data}
+		if err := w.cfg.Bus.Publish(ctx, e); err != nil {
+			w.cfg.Logger.Warn("publish analysed response", "workspace", a.WorkspaceID, "response", a.ResponseID, "err", err)
+		}
+	}
 }

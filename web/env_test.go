@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/notify"
 	"github.com/cxmhq/cxm/password"
 	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/store/storetest"
@@ -75,7 +76,7 @@ func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Config)) *env {
 	cfg := web.Config{
 		TextAnalyzer: analyzer,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, TextCorrections: db, TextModels: db, TextPrivacy: db, TextTopics: db, JourneyAnalysis: db, Drivers: db, Rollups: db, Loyalty: db, TopicMetrics: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, TextCorrections: db, TextModels: db, TextPrivacy: db, TextTopics: db, JourneyAnalysis: db, Drivers: db, Rollups: db, Loyalty: db, TopicMetrics: db, Teams: db, Cases: db, CaseReplies: db, CaseSettings: db, CaseMetrics: db, Webhooks: db, Notifications: db, AlertRules: db, AlertFacts: db},
 		Signer:                 testSigner,
 		Ready:                  db.Ping,
 		MaxBodyBytes:           1 << 20,
@@ -85,12 +86,21 @@ func newEnv(t *testing.T, db *store.DB, opts ...func(*web.Config)) *env {
 		VerifyPassword:         password.Verify,
 		DummyPasswordHash:      password.Hash("dummy password", fastHash),
 	}
+	// Webhooks and the live stream; tests that deliver replace the
+	// notifier with one that allowlists loopback (webhook_test.go).
+	hub := notify.NewHub(0)
+	notifier, err := notify.New(notify.Config{Notifications: db, Webhooks: db, Workspaces: db, Jobs: db, Hub: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Hub, cfg.Notifier = hub, notifier
 	for _, opt := range opts {
 		opt(&cfg)
 	}
 	s := web.New(cfg)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
+	t.Cleanup(hub.Close) // runs first: open streams end, so srv.Close need not wait for them
 	e := &env{t: t, db: db, srv: srv, web: s}
 	e.a = e.newTenant("acme")
 	e.b = e.newTenant("globex")

@@ -49,12 +49,25 @@ func TestWorkspaceIsolation(t *testing.T) {
 			t.Fatal(err)
 		}
 		keyID := keys[0].ID
+		var team cxm.Team
+		e.call("POST", "/api/v1/teams", a, map[string]any{"key": secret + "-team", "name": secret + " team", "member_ids": []int64{agent.ID}}, 201).decode(t, &team)
+		var acase cxm.Case
+		e.call("POST", "/api/v1/cases", a, map[string]any{"title": secret + " case", "response_id": secret + "-r1", "team_id": team.ID}, 201).decode(t, &acase)
+		hook := &cxm.Webhook{WorkspaceID: e.a.ws.ID, Name: secret + " hook", URL: "https://93.184.216.34/" + secret, Enabled: true}
+		if _, err := e.db.CreateWebhook(context.Background(), hook); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.CreateNotification(context.Background(), &cxm.Notification{WorkspaceID: e.a.ws.ID, Kind: "alert", Title: secret + " alert"}); err != nil {
+			t.Fatal(err)
+		}
+		var rule cxm.AlertRule
+		e.call("POST", "/api/v1/alert-rules", a, map[string]any{"name": secret + " rule", "condition": `text contains "` + secret + `"`}, 201).decode(t, &rule)
 
 		before := snapshot(t, e, e.a.ws.ID, cust.ID)
 		ids := strings.NewReplacer("{customer}", fmt.Sprint(cust.ID), "{other}", fmt.Sprint(other.ID),
 			"{touchpoint}", fmt.Sprint(touch.ID), "{touchpointKey}", touch.Key, "{journey}", fmt.Sprint(journey.ID),
 			"{member}", fmt.Sprint(agent.ID), "{apikey}", fmt.Sprint(keyID), "{survey}", fmt.Sprint(survey.ID),
-			"{invitation}", fmt.Sprint(invitation.ID))
+			"{invitation}", fmt.Sprint(invitation.ID), "{team}", fmt.Sprint(team.ID), "{case}", fmt.Sprint(acase.ID), "{webhook}", fmt.Sprint(hook.ID), "{alertRule}", fmt.Sprint(rule.ID))
 		interaction := map[string]any{"id": secret + "-i1", "customer": secret + "-c1", "touchpoint": touch.Key, "type": "order", "occurred_at": "2026-01-02T10:00:00Z"}
 		cases := map[string]struct {
 			path string
@@ -69,6 +82,8 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"GET /api/v1/auth/me":                 {"/api/v1/auth/me", nil},
 			"POST /api/v1/auth/switch":            {"/api/v1/auth/switch", map[string]string{"workspace": "acme"}},
 			"GET /api/v1/workspace":               {"/api/v1/workspace", nil},
+			"GET /api/v1/case-settings":           {"/api/v1/case-settings", nil},
+			"PUT /api/v1/case-settings":           {"/api/v1/case-settings", map[string]any{"hours": []map[string]any{{"weekday": 1, "start": "08:00", "end": "12:00"}}, "sla": map[string]any{}, "root_causes": []map[string]string{{"key": "b_only", "name": "B only"}}}},
 			"PATCH /api/v1/workspace":             {"/api/v1/workspace", map[string]string{"name": "B renamed"}},
 			"GET /api/v1/members":                 {"/api/v1/members", nil},
 			"POST /api/v1/members":                {"/api/v1/members", map[string]string{"email": "agent@acme.example", "role": "admin"}},
@@ -136,6 +151,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"GET /api/v1/metrics/cohorts":              {"/api/v1/metrics/cohorts?min_n=1&from=2025-06-01&to=2026-06-01", nil},
 			"GET /api/v1/metrics/response-rate":        {"/api/v1/metrics/response-rate?min_n=1&survey={survey}", nil},
 			"GET /api/v1/metrics/feedback":             {"/api/v1/metrics/feedback?metric=nps&by=touchpoint&min_n=1&from=2000-01-01&to=2100-01-01", nil},
+			"GET /api/v1/metrics/cases":                {"/api/v1/metrics/cases?min_n=1&by=team&from=2000-01-01&to=2009-12-01", nil},
 			"GET /api/v1/analysis/weak-spots":          {"/api/v1/analysis/weak-spots?metric=nps&min_n=1&from=2000-01-01&to=2009-12-01", nil},
 			"GET /api/v1/analysis/journey/transitions": {"/api/v1/analysis/journey/transitions?journey={journey}", nil},
 			"GET /api/v1/analysis/journey/stage-times": {"/api/v1/analysis/journey/stage-times?min_n=1", nil},
@@ -152,11 +168,43 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"GET /api/v1/text/topics":                     {"/api/v1/text/topics", nil},
 			"PUT /api/v1/text/topics":                     {"/api/v1/text/topics", map[string]any{"topics": []map[string]any{{"key": "b_topic", "name": map[string]string{"en": "B"}, "terms": map[string][]string{"en": []string{"bee"}}}}}},
 			"POST /api/v1/text/models/{version}/activate": {"/api/v1/text/models/1/activate", nil},
+
+			// Teams and cases (team.go, case.go, case_note.go): A's team and case are not found for B.
+			"GET /api/v1/teams":               {"/api/v1/teams", nil},
+			"POST /api/v1/teams":              {"/api/v1/teams", map[string]any{"key": "b-team", "name": "B", "member_ids": []int64{agent.ID}}},
+			"GET /api/v1/teams/{id}":          {"/api/v1/teams/{team}", nil},
+			"PATCH /api/v1/teams/{id}":        {"/api/v1/teams/{team}", map[string]any{"name": "B"}},
+			"DELETE /api/v1/teams/{id}":       {"/api/v1/teams/{team}", nil},
+			"GET /api/v1/cases":               {"/api/v1/cases?customer={customer}", nil},
+			"POST /api/v1/cases":              {"/api/v1/cases", map[string]any{"title": "B case", "response_id": secret + "-r1", "team_id": "{team}"}},
+			"GET /api/v1/cases/{id}":          {"/api/v1/cases/{case}", nil},
+			"PATCH /api/v1/cases/{id}":        {"/api/v1/cases/{case}", map[string]any{"status": "closed"}},
+			"POST /api/v1/cases/{id}/notes":   {"/api/v1/cases/{case}/notes", map[string]any{"body": "B note"}},
+			"POST /api/v1/cases/{id}/replies": {"/api/v1/cases/{case}/replies", map[string]any{"body": "B reply"}},
+
+			// Notifications and webhooks (events.go, webhook.go): B's stream and hooks are B's own.
+			"GET /api/v1/events":                   {"/api/v1/events?stream=false&last_event_id=0", nil},
+			"GET /api/v1/webhooks":                 {"/api/v1/webhooks", nil},
+			"POST /api/v1/webhooks":                {"/api/v1/webhooks", map[string]any{"name": "b hook", "url": "https://93.184.216.34/b"}},
+			"GET /api/v1/webhooks/{id}":            {"/api/v1/webhooks/{webhook}", nil},
+			"PATCH /api/v1/webhooks/{id}":          {"/api/v1/webhooks/{webhook}", map[string]any{"enabled": false}},
+			"DELETE /api/v1/webhooks/{id}":         {"/api/v1/webhooks/{webhook}", nil},
+			"POST /api/v1/webhooks/{id}/rotate":    {"/api/v1/webhooks/{webhook}/rotate", nil},
+			"GET /api/v1/webhooks/{id}/deliveries": {"/api/v1/webhooks/{webhook}/deliveries", nil},
+			"POST /api/v1/webhooks/{id}/test":      {"/api/v1/webhooks/{webhook}/test", nil},
+
+			// Alert rules (alert_rule.go): A's rule is not found for B, and B's dry run sees only B's responses.
+			"GET /api/v1/alert-rules":         {"/api/v1/alert-rules", nil},
+			"POST /api/v1/alert-rules":        {"/api/v1/alert-rules", map[string]any{"name": "b rule", "condition": "nps <= 6"}},
+			"POST /api/v1/alert-rules/test":   {"/api/v1/alert-rules/test?days=365", map[string]any{"condition": "nps >= 0 || nps < 0 || true"}},
+			"GET /api/v1/alert-rules/{id}":    {"/api/v1/alert-rules/{alertRule}", nil},
+			"PUT /api/v1/alert-rules/{id}":    {"/api/v1/alert-rules/{alertRule}", map[string]any{"name": "b rule", "condition": "true"}},
+			"DELETE /api/v1/alert-rules/{id}": {"/api/v1/alert-rules/{alertRule}", nil},
 		}
 		bAdmin := e.signIn(e.b.adminEmail, "globex")
 		// Ids are unique across the database, so A's ids in an answer to B mean a leak.
 		aMarks := []string{fmt.Sprintf(`"workspace_id":%d`, e.a.ws.ID)}
-		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID, survey.ID, invitation.ID} {
+		for _, id := range []int64{cust.ID, other.ID, touch.ID, journey.ID, agent.ID, keyID, survey.ID, invitation.ID, team.ID, acase.ID, hook.ID, rule.ID} {
 			aMarks = append(aMarks, fmt.Sprintf(`"id":%d,`, id), fmt.Sprintf(`"id":%d}`, id))
 		}
 		for _, rt := range e.web.Routes() {
@@ -235,6 +283,10 @@ func snapshot(t *testing.T, e *env, ws, customerID int64) string {
 	add("responses", rs, e10)
 	invs, _, e11 := e.db.ListInvitations(ctx, ws, cxm.InvitationFilter{Page: cxm.Page{Limit: 1000}})
 	add("invitations", invs, e11)
+	hooks, errHooks := e.db.ListWebhooks(ctx, ws)
+	add("webhooks", hooks, errHooks)
+	notes, errNotes := e.db.NotificationsAfter(ctx, ws, 0, 0)
+	add("notifications", notes, errNotes)
 	if err != nil {
 		t.Fatal(err)
 	}

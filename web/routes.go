@@ -70,6 +70,7 @@ func (s *Server) registerRoutes() {
 	s.registerMetricRoutes()     // metric_api.go: feedback figures from the rollups
 	s.registerLoyaltyRoutes()    // metric_loyalty.go: loyalty metrics, purchase cohorts, response rates
 	s.registerWeakSpotRoutes()   // weak_spots.go: ranked weak touchpoints
+	s.registerCaseMetricRoutes() // metric_cases.go: closed-loop figures
 	s.registerJourneyRoutes()    // journey_analysis.go: funnel, paths, time between stages, attribution
 	s.registerDriverRoutes()     // driver_analysis.go: key drivers of the NPS answer
 
@@ -82,4 +83,12 @@ func (s *Server) registerRoutes() {
 	s.registerTextModelRoutes()
 	s.registerResponseOriginalRoutes()
 	s.registerTextTopicRoutes()
+	s.registerTeamRoutes() // team.go, case.go, case_note.go: teams and closed-loop cases
+	s.registerCaseRoutes()
+
+	s.registerEventRoutes()   // events.go: the live notification stream (SSE)
+	s.registerWebhookRoutes() // webhook.go: webhooks, their secrets, deliveries and tests
+
+	s.registerCaseSettingsRoutes() // case_settings.go: business calendar, SLA, root causes, escalation
+	s.registerAlertRuleRoutes()    // alert_rule.go: alert rules and their dry runs
 }

@@ -53,6 +53,29 @@ type Services struct {
 	Loyalty cxm.LoyaltyService
 	// TopicMetrics slices figures by text topic and sentiment; nil shows none.
 	TopicMetrics cxm.TopicMetricsService
+	// Teams keeps the workspaces' teams; nil refuses them.
+	Teams cxm.TeamService
+	// Cases keeps the closed-loop cases and their timelines; nil refuses them.
+	Cases cxm.CaseService
+	// CaseMetrics reads the facts behind the closed-loop figures; nil
+	// refuses them.
+	CaseMetrics cxm.CaseMetricsService
+	// CaseReplies stores a reply together with the job that emails it;
+	// nil refuses replies (case_note.go).
+	CaseReplies CaseReplier
+	// Webhooks keeps the workspaces' webhooks and delivery logs; nil refuses them.
+	Webhooks cxm.WebhookService
+	// Notifications stores notifications for the live stream's catch-up;
+	// nil refuses the stream.
+	Notifications cxm.NotificationService
+	// CaseSettings holds the workspaces' business calendars, SLA targets,
+	// root causes and escalation; nil shows the defaults and refuses changes.
+	CaseSettings cxm.CaseSettingsService
+	// AlertRules keeps the alert rules; nil refuses them.
+	AlertRules cxm.AlertRuleService
+	// AlertFacts loads the facts of responses for dry runs of alert
+	// conditions; nil refuses dry runs.
+	AlertFacts cxm.AlertFactSource
 }
 
 // Config configures a Server. Zero limits take their defaults.
@@ -78,6 +101,10 @@ type Config struct {
 	Redactor Redactor
 	// TextAnalyzer finds emerging topics in free text; nil refuses them.
 	TextAnalyzer *text.Analyzer
+	// Hub feeds the live notification stream (SSE); nil refuses it.
+	Hub NotificationHub
+	// Notifier checks webhook URLs and sends test deliveries; nil refuses webhooks.
+	Notifier WebhookNotifier
 	// Registry receives the Prometheus metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// MaxBodyBytes bounds a request body (default 16 MiB).
@@ -269,6 +296,10 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.ResponseWriter.Write(b)
 }
+
+// Unwrap gives http.ResponseController the underlying writer, for
+// streams that extend their deadlines.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // Flush lets streaming responses through.
 func (r *statusRecorder) Flush() {

@@ -48,6 +48,7 @@ func (m *Main) commands() []command {
 		{"text", "text analytics: text eval --data F [--lang de|en|auto] [--model M] [--json] | text train --data F --out M", runText},
 		{"rollup", "check or repair the response rollups: rollup verify|rebuild --workspace S", runRollup},
 		{"report", "feedback metrics as a table: report nps|csat|ces|rating --workspace S [--by touchpoint] [--period 2026-10] [--compare previous]", runReport},
+		{"case", "closed-loop cases as a table: case list --workspace S [--status new,in_progress] [--breached]", runCase},
 		{"bench", "measure speed: bench ingest|respond … --json", runBench},
 		{"version", "print the version", runVersion},
 	}

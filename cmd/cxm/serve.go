@@ -12,10 +12,13 @@ import (
 	"time"
 
 	"github.com/cxmhq/cxm"
+	"github.com/cxmhq/cxm/alert"
 	"github.com/cxmhq/cxm/bus"
+	"github.com/cxmhq/cxm/casework"
 	"github.com/cxmhq/cxm/jobs"
 	"github.com/cxmhq/cxm/listen"
 	"github.com/cxmhq/cxm/mail"
+	"github.com/cxmhq/cxm/notify"
 	"github.com/cxmhq/cxm/store"
 	"github.com/cxmhq/cxm/text"
 	"github.com/cxmhq/cxm/textjob"
@@ -40,12 +43,18 @@ type serveConfig struct {
 	SMTPPassword string
 	SMTPTLS      string
 	MailFrom     string
+	// WebhookAllow lists internal address ranges webhooks may reach.
+	WebhookAllow string
 
 	// signer signs invitation and unsubscribe links; serve sets it from
 	// the server secret, and nil (as in benchmarks) refuses such links.
 	signer *cxm.TokenSigner
 	// analyzer finds emerging topics for the API; serve sets it.
 	analyzer *text.Analyzer
+	// notifier feeds the live stream and delivers webhooks and
+	// notification emails; serve sets it, and nil (as in benchmarks)
+	// refuses the stream and webhooks.
+	notifier *notify.Notifier
 }
 
 func (c *serveConfig) bind(fs *flag.FlagSet) {
@@ -63,6 +72,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPPassword, "smtp-password", "", "mail server password; prefer the CXM_SMTP_PASSWORD environment variable")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", "starttls", "mail server encryption: none, starttls or tls")
 	fs.StringVar(&c.MailFrom, "mail-from", "", `sender of survey emails, such as "Kaffeehaus Müller <feedback@example.com>"`)
+	fs.StringVar(&c.WebhookAllow, "webhook-allow", "", "internal address ranges webhooks may reach anyway, such as 127.0.0.0/8,10.1.2.0/24; others are refused")
 }
 
 // mailer returns the SMTP sender the settings describe, or nil without
@@ -115,7 +125,10 @@ func newWebServer(cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, m
 	return web.New(web.Config{
 		Bus: b,
 		Services: web.Services{Workspaces: db, Users: db, APIKeys: db, Journeys: db, Touchpoints: db,
-			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, TextCorrections: db, TextModels: db, TextPrivacy: db, TextTopics: db, JourneyAnalysis: db, Drivers: db, Rollups: db, Loyalty: db, TopicMetrics: db},
+			Customers: db, Interactions: db, Surveys: db, Responses: db, Invitations: db, Texts: db, TextCorrections: db, TextModels: db, TextPrivacy: db, TextTopics: db, JourneyAnalysis: db, Drivers: db, Rollups: db, Loyalty: db, TopicMetrics: db, Teams: db, Cases: db, CaseReplies: db, CaseSettings: db, CaseMetrics: db,
+			Webhooks: db, Notifications: db, AlertRules: db, AlertFacts: db},
+		Hub:               cfg.webHub(),
+		Notifier:          cfg.webNotifier(),
 		Logger:            log,
 		Now:               m.Now,
 		Ready:             db.Ping,
@@ -161,6 +174,11 @@ func startListening(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB
 		return nil, err
 	}
 	l.Register(runner)
+	replies := &caseReplies{cases: db, customers: db, workspaces: db, users: db, mailer: mailer, templates: templates, msgDomain: hostOf(public)}
+	replies.Register(runner) // case.go: case replies by email
+	if cfg.notifier != nil {
+		cfg.notifier.Register(runner) // notify.webhook and notify.email
+	}
 	if err := l.Subscribe(ctx, b); err != nil {
 		return nil, err
 	}
@@ -168,7 +186,7 @@ func startListening(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB
 	if err != nil {
 		return nil, err
 	}
-	texts, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Models: db, Topics: db, Now: m.Now, Logger: log, Wake: runner.Wake})
+	texts, err := textjob.New(textjob.Config{Texts: db, Jobs: db, Analyzer: analyzer, Models: db, Topics: db, Now: m.Now, Logger: log, Wake: runner.Wake, Bus: b})
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +195,17 @@ func startListening(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB
 		return nil, err
 	}
 	go texts.SweepEvery(ctx, time.Minute)
+	if err := startAlerts(ctx, m, cfg, db, b, log, runner); err != nil {
+		return nil, err
+	}
+	if cfg.notifier != nil { // the SLA clock: escalate and announce missed targets
+		cw, err := casework.New(casework.Config{Cases: db, Settings: db, Jobs: db, Notifier: cfg.notifier, Now: m.Now, Logger: log, Wake: runner.Wake})
+		if err != nil {
+			return nil, err
+		}
+		cw.Register(runner)
+		go cw.Every(ctx, time.Minute)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -202,6 +231,9 @@ func serve(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, log *sl
 	if cfg.analyzer, err = text.NewAnalyzer(text.Options{}); err != nil {
 		return err
 	}
+	if cfg.notifier, err = cfg.newNotifier(db, log, m); err != nil {
+		return err
+	}
 	events := bus.New(bus.Options{Logger: log, Now: m.Now})
 	defer events.Close()
 	srv := &http.Server{
@@ -211,6 +243,7 @@ func serve(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, log *sl
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(cfg.notifier.Hub().Close) // open event streams end, so shutdown need not wait for them
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"
@@ -285,4 +318,20 @@ func cleanSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// startAlerts wires the alert rules' engine: it hears completed and
+// analysed responses on b, opens cases in db, notifies through
+// cfg.notifier (none without it) and runs the digest jobs on runner.
+func startAlerts(ctx context.Context, m *Main, cfg *serveConfig, db *store.DB, b cxm.Bus, log *slog.Logger, runner *jobs.Runner) error {
+	ec := alert.EngineConfig{Rules: db, Facts: db, Cases: db, Jobs: db, Now: m.Now, Logger: log, Wake: runner.Wake}
+	if cfg.notifier != nil {
+		ec.Notifier = cfg.notifier
+	}
+	engine, err := alert.NewEngine(ec)
+	if err != nil {
+		return err
+	}
+	engine.Register(runner)
+	return engine.Subscribe(ctx, b)
 }
