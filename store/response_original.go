@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"database/sql"
@@ -61,15 +60,7 @@ func (db *DB) UpdateTextPrivacy(ctx context.Context, workspaceID int64, u cxm.Te
 
 // originalsCipher returns the AES-256-GCM cipher of the original answers.
 func (db *DB) originalsCipher(ctx context.Context) (cipher.AEAD, error) {
-	key, err := db.Secret(ctx, originalsSecret)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return db.secretCipher(ctx, originalsSecret)
 }
 
 // originalAD binds a ciphertext to its row, so that it cannot be moved

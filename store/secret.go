@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
@@ -46,4 +48,18 @@ func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("store: secret %s: %w", name, err)
 	}
 	return key, nil
+}
+
+// secretCipher returns the AES-256-GCM cipher keyed by the server secret
+// called name, for what the store keeps sealed.
+func (db *DB) secretCipher(ctx context.Context, name string) (cipher.AEAD, error) {
+	key, err := db.Secret(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("store: cipher %s: %w", name, err)
+	}
+	return cipher.NewGCM(block)
 }

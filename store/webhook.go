@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"database/sql"
@@ -25,15 +24,7 @@ const webhookColumns = "id, workspace_id, name, url, kind, enabled, secret, secr
 
 // webhookCipher returns the AES-256-GCM cipher of webhook secrets.
 func (db *DB) webhookCipher(ctx context.Context) (cipher.AEAD, error) {
-	key, err := db.Secret(ctx, webhookSecretsKey)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return db.secretCipher(ctx, webhookSecretsKey)
 }
 
 // webhookAD binds a sealed secret to its webhook, so that it cannot be
