@@ -29,7 +29,17 @@ type EngineConfig struct {
 	Logger *slog.Logger
 	// Wake, when set, is called after a digest job is enqueued.
 	Wake func()
+	// Workers bounds how many events from Subscribe the engine handles
+	// at once; zero means DefaultWorkers, one handles them in order.
+	Workers int
 }
+
+// DefaultWorkers is how many events from Subscribe an engine handles at
+// once by default. Each event's writes wait for a commit; handled side by
+// side, their writes share commits, and a burst of alerts does not queue
+// behind one another. Exactly once holds regardless: the firing, unique
+// per rule and response, decides who acts.
+const DefaultWorkers = 8
 
 // Engine acts on completed responses: it evaluates the workspace's
 // enabled rules on each and, for every rule that fires, opens a case and
@@ -72,6 +82,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
 	return &Engine{cfg: cfg, programs: map[int64]cachedProgram{}}, nil
 }
 
@@ -81,15 +94,46 @@ func (e *Engine) Register(r *jobs.Runner) {
 }
 
 // Subscribe evaluates the rules on every completed and every analysed
-// response published on b, until ctx ends.
+// response published on b, until ctx ends, handling up to Workers events
+// at once: while all are busy, the subscription waits, so that the bus's
+// queue bounds the backlog.
 func (e *Engine) Subscribe(ctx context.Context, b cxm.Bus) error {
-	if err := b.Subscribe(ctx, cxm.TopicResponseCompleted, e.HandleCompleted); err != nil {
+	slots := make(chan struct{}, e.cfg.Workers)
+	if err := b.Subscribe(ctx, cxm.TopicResponseCompleted, e.concurrently(slots, e.HandleCompleted)); err != nil {
 		return fmt.Errorf("alert: subscribe: %w", err)
 	}
-	if err := b.Subscribe(ctx, cxm.TopicResponseAnalyzed, e.HandleAnalyzed); err != nil {
+	if err := b.Subscribe(ctx, cxm.TopicResponseAnalyzed, e.concurrently(slots, e.HandleAnalyzed)); err != nil {
 		return fmt.Errorf("alert: subscribe: %w", err)
 	}
 	return nil
+}
+
+// concurrently returns a bus handler that runs h in a goroutine of its
+// own once one of slots is free, and logs its error or panic, which the
+// bus would otherwise have done. With one slot it calls h in place.
+func (e *Engine) concurrently(slots chan struct{}, h func(context.Context, cxm.Event) error) func(context.Context, cxm.Event) error {
+	if cap(slots) <= 1 {
+		return h
+	}
+	return func(ctx context.Context, ev cxm.Event) error {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		go func() {
+			defer func() {
+				<-slots
+				if p := recover(); p != nil {
+					e.cfg.Logger.Error("alert: handler panicked", "topic", ev.Topic, "event", ev.ID, "panic", p)
+				}
+			}()
+			if err := h(ctx, ev); err != nil {
+				e.cfg.Logger.Error("alert: handle event", "topic", ev.Topic, "workspace", ev.WorkspaceID, "event", ev.ID, "err", err)
+			}
+		}()
+		return nil
+	}
 }
 
 // HandleCompleted evaluates the rules that can be decided on a response

@@ -315,8 +315,10 @@ func (db *DB) CreateCase(ctx context.Context, c *cxm.Case, actorUserID int64) er
 		}
 		if nc.ResponseID != "" {
 			var open int64
+			// The terms match the partial index cases_open_response, so the
+			// check reads one entry instead of every open case.
 			err := tx.queryRow(ctx, `SELECT id FROM cases WHERE workspace_id = ? AND response_id = ?
-				AND status IN ('new', 'in_progress', 'waiting')`, nc.WorkspaceID, nc.ResponseID).Scan(&open)
+				AND response_id <> '' AND status IN ('new', 'in_progress', 'waiting')`, nc.WorkspaceID, nc.ResponseID).Scan(&open)
 			if err == nil {
 				return conflictOn("response_id", "already has the open case "+strconv.FormatInt(open, 10))
 			}

@@ -15,7 +15,7 @@ import (
 // writes a CPU profile of the whole run there, for go tool pprof.
 func runBench(ctx context.Context, m *Main, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]\n       cxm bench respond --responses N --concurrency C [--json]\n       cxm bench query --responses N [--json]")
+		fmt.Fprintln(m.Stderr, "Usage: cxm bench ingest --events N [--json]\n       cxm bench respond --responses N --concurrency C [--json]\n       cxm bench query --responses N [--json]\n       cxm bench alert --responses N --rate R [--json]")
 		return errUsage
 	}
 	if path := m.Getenv("CXM_CPU_PROFILE"); path != "" {
@@ -32,8 +32,10 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 		return runBenchRespond(ctx, m, args[1:])
 	case "query":
 		return runBenchQuery(ctx, m, args[1:])
+	case "alert":
+		return runBenchAlert(ctx, m, args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest, respond, query\n", args[0])
+	fmt.Fprintf(m.Stderr, "cxm bench: unknown benchmark %q; known: ingest, respond, query, alert\n", args[0])
 	return errUsage
 }
 
