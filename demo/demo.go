@@ -95,6 +95,14 @@ type Dataset struct {
 	// invitations sent and the widgets shown. The QR codes on store
 	// receipts ask everyone and are not counted.
 	Invited []int
+	// Teams, Agents and Rules are the company's case teams, the agents
+	// who work the cases and the alert rules that open them; Cases are
+	// the cases the rules opened for the responses, with their history
+	// (closedloop.go).
+	Teams  []Team
+	Agents []Agent
+	Rules  []Rule
+	Cases  []Case
 }
 
 // Identity is an anonymous visitor who later identified as a customer.
@@ -186,5 +194,6 @@ func Generate(now time.Time, opt Options) *Dataset {
 	d := g.dataset()
 	d.Surveys = surveys(opt.SurveyPrefix, d.Start)
 	d.Responses, d.Invited = responses(opt, d, d.Surveys)
+	closedLoop(opt, d)
 	return d
 }

@@ -17,6 +17,13 @@ type Services struct {
 	// needs them when the dataset has surveys.
 	Surveys   cxm.SurveyService
 	Responses cxm.ResponseService
+	// Users, Teams, AlertRules and Cases store the closed loop: the
+	// agents, their teams, the rules and the historical cases. Load
+	// leaves the closed loop out when Cases is nil.
+	Users      cxm.UserService
+	Teams      cxm.TeamService
+	AlertRules cxm.AlertRuleService
+	Cases      cxm.CaseImporter
 }
 
 // Summary counts what Load did.
@@ -39,6 +46,9 @@ type Summary struct {
 	Surveys            int
 	Responses          int
 	ResponseDuplicates int
+	// Agents, Teams and Rules count the agents, teams and alert rules
+	// created, Cases the cases stored; existing ones are kept.
+	Agents, Teams, Rules, Cases int
 }
 
 // Batch sizes of Load.
@@ -52,8 +62,9 @@ const (
 // (answered as duplicates when stored before), then stitches the
 // anonymous ids of d.Identities to their customers, and finally creates
 // the surveys that do not exist yet (by slug) and submits the responses
-// (by id). Loading the same dataset again stores nothing twice. Load
-// does not change d.
+// (by id), and last the closed loop: agents, teams and rules that do not
+// exist yet and the cases (by response). Loading the same dataset again
+// stores nothing twice. Load does not change d.
 func Load(ctx context.Context, s Services, workspaceID int64, d *Dataset) (Summary, error) {
 	var sum Summary
 	n, err := loadTouchpoints(ctx, s.Touchpoints, workspaceID, d.Touchpoints)
@@ -128,7 +139,10 @@ func Load(ctx context.Context, s Services, workspaceID int64, d *Dataset) (Summa
 	if err != nil {
 		return sum, err
 	}
-	err = loadResponses(ctx, s.Responses, workspaceID, d, ids, stored, &sum)
+	if err := loadResponses(ctx, s.Responses, workspaceID, d, ids, stored, &sum); err != nil {
+		return sum, err
+	}
+	err = loadClosedLoop(ctx, s, workspaceID, d, &sum)
 	return sum, err
 }
 

@@ -46,9 +46,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "demo workspace %q: %d touchpoints, %d customers, %d interactions (%d already there), "+
-		"%d surveys (%d new), %d responses (%d already there) in %s\n",
+		"%d surveys (%d new), %d responses (%d already there), %d new cases (%d rules, %d agents) in %s\n",
 		ws.Slug, sum.Touchpoints, sum.Customers, sum.Interactions, sum.Duplicates, surveys, sum.Surveys,
-		sum.Responses+sum.ResponseDuplicates, sum.ResponseDuplicates, time.Since(start).Round(time.Millisecond))
+		sum.Responses+sum.ResponseDuplicates, sum.ResponseDuplicates, sum.Cases, sum.Rules, sum.Agents, time.Since(start).Round(time.Millisecond))
 	if seedOnly {
 		fmt.Fprintf(m.Stdout, "login: %s / %s\n", demoEmail, pw)
 		return nil
@@ -95,7 +95,8 @@ func seedDemo(ctx context.Context, m *Main, db *store.DB, customers int) (*cxm.W
 		return nil, "", 0, demo.Summary{}, fmt.Errorf("demo workspace: %w", err)
 	}
 	d := demo.Generate(m.Now(), demo.Options{Customers: customers, SurveyPrefix: demoSlug + "-"})
-	sum, err := demo.Load(ctx, demo.Services{Touchpoints: db, Customers: db, Interactions: db, Surveys: db, Responses: db}, ws.ID, d)
+	sum, err := demo.Load(ctx, demo.Services{Touchpoints: db, Customers: db, Interactions: db, Surveys: db, Responses: db,
+		Users: db, Teams: db, AlertRules: db, Cases: db}, ws.ID, d)
 	if err != nil {
 		return nil, "", 0, sum, fmt.Errorf("load demo data: %w", err)
 	}

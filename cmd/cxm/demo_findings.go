@@ -32,6 +32,9 @@ func printDemoFindings(ctx context.Context, m *Main, db *store.DB, url string, w
 	for _, s := range rep.Spots {
 		fmt.Fprintf(m.Stdout, "    weak spot %d in CSAT: %s\n", s.Rank, s.Explanation)
 	}
+	if err := printClosedLoop(ctx, m, db, ws); err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Stdout, "\n  Figures and analyses at %s (or as tables: cxm report … --workspace demo):\n", url)
 	for _, l := range [][2]string{
 		{"/api/v1/metrics/feedback?metric=nps&by=touchpoint&compare=previous", "cxm report nps --by touchpoint --compare previous"},
@@ -40,11 +43,36 @@ func printDemoFindings(ctx context.Context, m *Main, db *store.DB, url string, w
 		{"/api/v1/metrics/loyalty", "cxm report loyalty"},
 		{"/api/v1/metrics/cohorts", "cxm report cohorts"},
 		{"/api/v1/metrics/topics?by=touchpoint", "cxm report topics --by touchpoint"},
+		{"/api/v1/metrics/cases?by=team", ""},
 		{"/api/v1/analysis/journey/funnel", ""},
 		{"/api/v1/analysis/journey/transitions", ""},
 	} {
 		fmt.Fprintf(m.Stdout, "    GET %-66s %s\n", l[0], l[1])
 	}
 	fmt.Fprintln(m.Stdout)
+	return nil
+}
+
+// printClosedLoop shows the closed-loop figures of the demo's last twelve
+// months: the cases opened and still open, the SLA hit rate and the
+// recovery rate of detractors.
+func printClosedLoop(ctx context.Context, m *Main, db *store.DB, ws *cxm.Workspace) error {
+	loc := ws.Location()
+	from, to, err := reportPeriod(m, "", loc, 366)
+	if err != nil {
+		return err
+	}
+	rep, err := analysis.Cases(ctx, db, ws.ID, analysis.CaseRequest{From: from, To: to, Loc: loc, Now: m.Now()}, nil, nil)
+	if err != nil {
+		return fmt.Errorf("demo findings: %w", err)
+	}
+	var open int64
+	for _, b := range rep.Backlog {
+		open += b.Cases
+	}
+	for _, g := range rep.Groups {
+		fmt.Fprintf(m.Stdout, "    closed loop in the last 12 months: %d cases, %d open now; SLA hit rate %s; recovery rate %s\n",
+			g.Opened, open, g.SLAHitRate, g.RecoveryRate)
+	}
 	return nil
 }
