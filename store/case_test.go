@@ -420,7 +420,12 @@ func TestCasesOnCustomerTimelineMergeAndErase(t *testing.T) {
 			t.Errorf("paged timeline = %v, want %v", paged, want)
 		}
 
-		// A merge moves the case to the surviving profile.
+		// A merge moves the case, and the notification about it, to the
+		// surviving profile.
+		note := &cxm.Notification{WorkspaceID: f.ws.ID, Kind: "alert", Title: "Detractor", Body: "Viel zu spät!", CustomerID: f.customer.ID, CaseID: c.ID}
+		if err := db.CreateNotification(ctx, note); err != nil {
+			t.Fatal(err)
+		}
 		into := mustCreateCustomer(t, db, f.ws.ID, &cxm.Customer{ExternalID: "c-main"})
 		if _, err := db.MergeCustomers(ctx, f.ws.ID, into.ID, f.customer.ID); err != nil {
 			t.Fatal(err)
@@ -428,12 +433,19 @@ func TestCasesOnCustomerTimelineMergeAndErase(t *testing.T) {
 		if got, _ := db.FindCase(ctx, f.ws.ID, c.ID); got.CustomerID != into.ID {
 			t.Errorf("case customer after merge = %d, want %d", got.CustomerID, into.ID)
 		}
-		// Erasing the customer erases the case and its timeline.
+		if got, err := db.FindNotification(ctx, f.ws.ID, note.ID); err != nil || got.CustomerID != into.ID {
+			t.Errorf("notification after merge = %+v, %v; want customer %d", got, err, into.ID)
+		}
+		// Erasing the customer erases the case, its timeline and the
+		// notification that quotes them.
 		if err := db.DeleteCustomer(ctx, f.ws.ID, into.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.FindCase(ctx, f.ws.ID, c.ID); cxm.ErrorCode(err) != cxm.ENotFound {
 			t.Errorf("case survived the erasure: %v", err)
+		}
+		if _, err := db.FindNotification(ctx, f.ws.ID, note.ID); cxm.ErrorCode(err) != cxm.ENotFound {
+			t.Errorf("notification survived the erasure: %v", err)
 		}
 		var n int
 		if err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM case_events WHERE workspace_id = ? AND case_id = ?", f.ws.ID, c.ID).Scan(&n); err != nil || n != 0 {

@@ -298,6 +298,7 @@ func moveExternalIdentity(ctx context.Context, q queryer, c *cxm.Customer, old s
 
 // DeleteCustomer erases the customer: their interactions (also those of
 // their stitched anonymous ids), identities, cases with their timelines,
+// the notifications about them,
 // the merge records that name them, and the profile, in one transaction.
 func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 	err := db.inTx(ctx, func(tx queryer) error {
@@ -317,6 +318,8 @@ func (db *DB) DeleteCustomer(ctx context.Context, workspaceID, id int64) error {
 				(SELECT value FROM identities WHERE workspace_id = ? AND kind = ? AND customer_id = ?)`,
 				[]any{workspaceID, workspaceID, identityAnonymous, id}},
 			{"DELETE FROM identities WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
+			// Notifications about them may quote what they wrote.
+			{"DELETE FROM notifications WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
 			// Invitations stay for the statistics, without the person: a due one is skipped as customer_gone.
 			{"UPDATE invitations SET customer_id = NULL, email = '' WHERE workspace_id = ? AND customer_id = ?", []any{workspaceID, id}},
 			{"DELETE FROM customer_merges WHERE workspace_id = ? AND (into_id = ? OR from_id = ?)", []any{workspaceID, id, id}},

@@ -58,6 +58,7 @@ func mergeCustomers(ctx context.Context, tx queryer, ws, intoID, fromID, mergeID
 		{"UPDATE responses SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?", []any{intoID, ws, fromID}},
 		{"UPDATE invitations SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?", []any{intoID, ws, fromID}},
 		{"UPDATE cases SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?", []any{intoID, ws, fromID}},
+		{"UPDATE notifications SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?", []any{intoID, ws, fromID}},
 		{"UPDATE identities SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?", []any{intoID, ws, fromID}},
 		{"UPDATE customer_merges SET into_id = ? WHERE workspace_id = ? AND into_id = ?", []any{intoID, ws, fromID}},
 		{"INSERT INTO customer_merges (id, workspace_id, into_id, from_id, from_profile, merged_at) VALUES (?, ?, ?, ?, ?, ?)",
