@@ -5,7 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,18 +22,7 @@ var demoCases = regexp.MustCompile(`(\d+) new cases \((\d+) rules, (\d+) agents\
 func TestDemoSeedsTheClosedLoop(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "cxm.db")
 	env := map[string]string{"CXM_DATABASE_URL": dbPath}
-	counts := func(errs string) [3]int {
-		t.Helper()
-		m := demoCases.FindStringSubmatch(errs)
-		if m == nil {
-			t.Fatalf("no case counts in %q", errs)
-		}
-		var out [3]int
-		for i := range out {
-			out[i], _ = strconv.Atoi(m[i+1])
-		}
-		return out
-	}
+	counts := func(errs string) []int { return summaryCounts(t, demoCases, errs) }
 	code, _, errs := run(t, env, "", "demo", "--seed-only", "--customers", "600")
 	if code != 0 {
 		t.Fatalf("demo: %d %q", code, errs)
@@ -45,7 +34,7 @@ func TestDemoSeedsTheClosedLoop(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("second demo: %d %q", code, errs)
 	}
-	if second := counts(errs); second != [3]int{} {
+	if second := counts(errs); !slices.Equal(second, []int{0, 0, 0}) {
 		t.Errorf("second run stored %v, want nothing new", second)
 	}
 

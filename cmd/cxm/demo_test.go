@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -15,21 +16,25 @@ import (
 // demoSummary finds the survey and response counts in the demo's summary line.
 var demoSummary = regexp.MustCompile(`(\d+) surveys \((\d+) new\), (\d+) responses \((\d+) already there\)`)
 
+// summaryCounts returns the numbers that re's groups find in the demo's
+// summary line.
+func summaryCounts(t *testing.T, re *regexp.Regexp, errs string) []int {
+	t.Helper()
+	m := re.FindStringSubmatch(errs)
+	if m == nil {
+		t.Fatalf("%s not found in %q", re, errs)
+	}
+	out := make([]int, len(m)-1)
+	for i := range out {
+		out[i], _ = strconv.Atoi(m[i+1])
+	}
+	return out
+}
+
 func TestDemoSeedsSurveysAndResponses(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "cxm.db")
 	env := map[string]string{"CXM_DATABASE_URL": dbPath}
-	counts := func(errs string) [4]int {
-		t.Helper()
-		m := demoSummary.FindStringSubmatch(errs)
-		if m == nil {
-			t.Fatalf("no survey and response counts in %q", errs)
-		}
-		var out [4]int
-		for i := range out {
-			out[i], _ = strconv.Atoi(m[i+1])
-		}
-		return out
-	}
+	counts := func(errs string) []int { return summaryCounts(t, demoSummary, errs) }
 	code, _, errs := run(t, env, "", "demo", "--seed-only", "--customers", "300")
 	if code != 0 {
 		t.Fatalf("demo: %d %q", code, errs)
@@ -42,7 +47,7 @@ func TestDemoSeedsSurveysAndResponses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("second demo: %d %q", code, errs)
 	}
-	if second := counts(errs); second != [4]int{first[0], 0, first[2], first[2]} {
+	if second := counts(errs); !slices.Equal(second, []int{first[0], 0, first[2], first[2]}) {
 		t.Errorf("second run: %v, want the same surveys and responses, all already there", second)
 	}
 
