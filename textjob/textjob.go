@@ -20,6 +20,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cxmhq/cxm"
@@ -67,6 +68,11 @@ type Config struct {
 type Worker struct {
 	cfg   Config
 	cache analyzers
+	// queued holds, per workspace, when this node last enqueued its job,
+	// so that a burst of completed responses costs one enqueue, not one
+	// write each, while the job waits or runs.
+	mu     sync.Mutex
+	queued map[int64]time.Time
 }
 
 // New returns a worker for cfg.
@@ -89,7 +95,7 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.Budget <= 0 {
 		cfg.Budget = 20 * time.Second
 	}
-	return &Worker{cfg: cfg, cache: analyzers{byWorkspace: map[int64]*workspaceAnalyzer{}}}, nil
+	return &Worker{cfg: cfg, cache: analyzers{byWorkspace: map[int64]*workspaceAnalyzer{}}, queued: map[int64]time.Time{}}, nil
 }
 
 // Register makes r run text.analyze jobs with Handle.
@@ -110,17 +116,38 @@ func (w *Worker) Subscribe(ctx context.Context, b cxm.Bus) error {
 }
 
 // Enqueue makes sure a text.analyze job of the workspace is pending or
-// running. One key per workspace keeps it to one job at a time.
+// running. One key per workspace keeps it to one job at a time. While the
+// job this node enqueued has not finished (and for at most twice its
+// budget, in case it died), further calls do nothing: the running job
+// takes their texts in its next batch, and the sweep catches any that
+// complete after its last one.
 func (w *Worker) Enqueue(ctx context.Context, workspaceID int64) error {
+	now := time.Now()
+	w.mu.Lock()
+	if at, ok := w.queued[workspaceID]; ok && now.Sub(at) < 2*w.cfg.Budget {
+		w.mu.Unlock()
+		return nil
+	}
+	w.queued[workspaceID] = now
+	w.mu.Unlock()
 	j := &cxm.Job{WorkspaceID: workspaceID, Kind: cxm.JobTextAnalyze, UniqueKey: "pending"}
 	created, err := w.cfg.Jobs.EnqueueJob(ctx, j)
 	if err != nil {
+		w.settled(workspaceID)
 		return fmt.Errorf("textjob: enqueue for workspace %d: %w", workspaceID, err)
 	}
 	if created && w.cfg.Wake != nil {
 		w.cfg.Wake()
 	}
 	return nil
+}
+
+// settled forgets that the workspace's job is queued, so that the next
+// completed response enqueues one again.
+func (w *Worker) settled(workspaceID int64) {
+	w.mu.Lock()
+	delete(w.queued, workspaceID)
+	w.mu.Unlock()
 }
 
 // Sweep enqueues a job for every workspace with text waiting.
@@ -130,6 +157,7 @@ func (w *Worker) Sweep(ctx context.Context) error {
 		return err
 	}
 	for _, id := range ids {
+		w.settled(id) // the sweep enqueues whatever this node believes
 		if err := w.Enqueue(ctx, id); err != nil {
 			return err
 		}
@@ -157,6 +185,7 @@ func (w *Worker) SweepEvery(ctx context.Context, interval time.Duration) {
 // responses batch by batch until none is left or the budget is spent; a
 // sweep enqueues the job again for what remains.
 func (w *Worker) Handle(ctx context.Context, j *cxm.Job) error {
+	defer w.settled(j.WorkspaceID)
 	deadline := time.Now().Add(w.cfg.Budget)
 	for time.Now().Before(deadline) {
 		n, err := w.RunBatch(ctx, j.WorkspaceID)

@@ -2,6 +2,7 @@ package textjob_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -179,6 +180,58 @@ func TestSweepEnqueuesOneJobPerWorkspace(t *testing.T) {
 		}
 		if jobs, _, _ := db.ListJobs(ctx, quiet.ws.ID, cxm.JobFilter{}); len(jobs) != 0 {
 			t.Errorf("a workspace without pending text got %d jobs", len(jobs))
+		}
+	})
+}
+
+// countingJobs counts the enqueues that reach the job store.
+type countingJobs struct {
+	cxm.JobStore
+	enqueues int
+}
+
+// EnqueueJob counts the call and stores the job.
+func (c *countingJobs) EnqueueJob(ctx context.Context, j *cxm.Job) (bool, error) {
+	c.enqueues++
+	return c.JobStore.EnqueueJob(ctx, j)
+}
+
+// TestBurstOfCompletionsEnqueuesOnce checks that many completed responses
+// cost one enqueue while the workspace's job waits, that the job takes
+// all their texts, and that the next completion after the job enqueues
+// again.
+func TestBurstOfCompletionsEnqueuesOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, "acme")
+		a, err := text.NewAnalyzer(text.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs := &countingJobs{JobStore: db}
+		wk, err := textjob.New(textjob.Config{Texts: db, Jobs: jobs, Analyzer: a, BatchSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			w.submit(t, fmt.Sprint("r", i), true, cxm.Answers{"csat": 2.0, "why": "Zu spät"})
+			if err := wk.Enqueue(ctx, w.ws.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if jobs.enqueues != 1 {
+			t.Fatalf("5 completions enqueued %d times, want once", jobs.enqueues)
+		}
+		if err := wk.Handle(ctx, &cxm.Job{WorkspaceID: w.ws.ID, Kind: cxm.JobTextAnalyze}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			if _, err := db.FindTextAnalysis(ctx, w.ws.ID, fmt.Sprint("r", i)); err != nil {
+				t.Errorf("r%d not analysed by the one job: %v", i, err)
+			}
+		}
+		if err := wk.Enqueue(ctx, w.ws.ID); err != nil || jobs.enqueues != 2 {
+			t.Errorf("after the job: %d enqueues, %v; want a second", jobs.enqueues, err)
 		}
 	})
 }
