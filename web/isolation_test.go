@@ -140,6 +140,16 @@ func TestWorkspaceIsolation(t *testing.T) {
 			"GET /u/{token}":                        {"/u/forged-token-for-{invitation}", nil},
 			"POST /u/{token}":                       {"/u/forged-token-for-{invitation}", nil},
 
+			// The browser workspace (ui_app.go): B sees only B; forms without B's CSRF token change nothing.
+			"GET /app/static/{file...}": {"/app/static/app.css", nil},
+			"GET /app/sign-in":          {"/app/sign-in", nil},
+			"POST /app/sign-in":         {"/app/sign-in", map[string]any{"email": "admin@acme.example"}},
+			"POST /app/sign-out":        {"/app/sign-out", nil},
+			"POST /app/switch":          {"/app/switch", map[string]any{"workspace": "acme"}},
+			"GET /app":                  {"/app", nil},
+			"GET /app/{$}":              {"/app/", nil},
+			"GET /app/{page}":           {"/app/journey", nil},
+
 			// The hosted survey pages are public; B's credentials change nothing there.
 			"GET /s/{slug}":        {"/s/no-such-survey", nil},
 			"POST /s/{slug}":       {"/s/" + survey.Slug, map[string]any{"page": 1, "a.nps": 0}},

@@ -91,4 +91,5 @@ func (s *Server) registerRoutes() {
 
 	s.registerCaseSettingsRoutes() // case_settings.go: business calendar, SLA, root causes, escalation
 	s.registerAlertRuleRoutes()    // alert_rule.go: alert rules and their dry runs
+	s.registerAppRoutes()          // ui_app.go: the browser workspace under /app
 }
