@@ -34,20 +34,12 @@ func (s *Server) appHome(w http.ResponseWriter, r *http.Request, ar *appRequest)
 	}
 	v.Home.HasData = len(is) > 0 || len(rs) > 0
 	if v.Home.HasData {
-		for _, l := range []struct{ key, href string }{
-			{"fig_feedback", "/api/v1/metrics/feedback"},
-			{"fig_weak", "/api/v1/analysis/weak-spots"},
-			{"fig_funnel", "/api/v1/analysis/journey/funnel"},
-			{"fig_cases", "/api/v1/metrics/cases"},
-		} {
-			v.Home.Links = append(v.Home.Links, appLink{Href: l.href, Label: t[l.key]})
-		}
-	} else {
-		v.Home.Curl = "curl -X POST " + s.appBaseURL(r) + "/api/v1/interactions \\\n" +
-			"  -H 'Authorization: Bearer " + appKeyPlaceholder[ar.lang] + "' \\\n" +
-			"  -H 'Content-Type: application/json' \\\n" +
-			`  -d '{"id":"order-1001","customer":"customer-42","touchpoint":"checkout","type":"order","occurred_at":"2026-01-02T10:00:00Z"}'`
+		return s.appOverview(w, r, ar)
 	}
+	v.Home.Curl = "curl -X POST " + s.appBaseURL(r) + "/api/v1/interactions \\\n" +
+		"  -H 'Authorization: Bearer " + appKeyPlaceholder[ar.lang] + "' \\\n" +
+		"  -H 'Content-Type: application/json' \\\n" +
+		`  -d '{"id":"order-1001","customer":"customer-42","touchpoint":"checkout","type":"order","occurred_at":"2026-01-02T10:00:00Z"}'`
 	s.renderApp(w, http.StatusOK, "home", v)
 	return nil
 }
