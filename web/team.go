@@ -45,6 +45,16 @@ type teamRequest struct {
 	MemberIDs *[]int64 `json:"member_ids"`
 }
 
+// applyTo sets the name and members given in req on t.
+func (req *teamRequest) applyTo(t *cxm.Team) {
+	if req.Name != nil {
+		t.Name = *req.Name
+	}
+	if req.MemberIDs != nil {
+		t.MemberIDs = *req.MemberIDs
+	}
+}
+
 // createTeam adds a team with its members.
 func (s *Server) createTeam(w http.ResponseWriter, r *http.Request, p *cxm.Principal) error {
 	ts, err := s.teams()
@@ -56,12 +66,7 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request, p *cxm.Princ
 		return err
 	}
 	t := &cxm.Team{WorkspaceID: p.WorkspaceID, Key: req.Key}
-	if req.Name != nil {
-		t.Name = *req.Name
-	}
-	if req.MemberIDs != nil {
-		t.MemberIDs = *req.MemberIDs
-	}
+	req.applyTo(t)
 	if err := ts.CreateTeam(r.Context(), t); err != nil {
 		return err
 	}
@@ -106,12 +111,7 @@ func (s *Server) updateTeam(w http.ResponseWriter, r *http.Request, p *cxm.Princ
 	if err != nil {
 		return err
 	}
-	if req.Name != nil {
-		t.Name = *req.Name
-	}
-	if req.MemberIDs != nil {
-		t.MemberIDs = *req.MemberIDs
-	}
+	req.applyTo(t)
 	if err := ts.UpdateTeam(r.Context(), t); err != nil {
 		return err
 	}

@@ -48,24 +48,18 @@ func runReport(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stderr, "Usage: "+reportUsage)
 		return errUsage
 	}
-	var cfg config
-	var slug, by, period, compare, touchpoints, stages string
-	var minN int64
+	var sf reportScopeFlags
+	var by, compare string
 	var asJSON, adjust bool
-	fs := newFlags("report "+args[0], m, &cfg)
-	fs.StringVar(&slug, "workspace", "", "workspace slug (required)")
+	fs := newReportFlags("report "+args[0], m, &sf)
 	fs.StringVar(&by, "by", "", "split by touchpoint, survey, channel, locale, stage or attribute:KEY (a customer attribute, from the raw responses)")
-	fs.StringVar(&period, "period", "", "a year, month, ISO week or day in the workspace's time zone (default: the last 90 days)")
 	fs.StringVar(&compare, "compare", "", "compare with the previous period or the same period last_year")
-	fs.StringVar(&touchpoints, "touchpoint", "", "only these touchpoint keys, comma-separated")
-	fs.StringVar(&stages, "stage", "", "only the touchpoints of these stage keys, comma-separated")
-	fs.Int64Var(&minN, "min-n", metric.DefaultMinN, "smallest n at which a figure is shown")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON, as the API does")
 	fs.BoolVar(&adjust, "adjust", false, "with --compare: apply the Benjamini–Hochberg correction across the groups' tests (shows q instead of p)")
 	if err := parseFlags(fs, m, args[1:]); err != nil {
 		return err
 	}
-	req := analysis.FeedbackRequest{Metric: met, Adjust: adjust, Options: metric.Options{MinN: minN}}
+	req := analysis.FeedbackRequest{Metric: met, Adjust: adjust, Compare: compare, Options: metric.Options{MinN: sf.minN}}
 	var errs cxm.FieldErrors
 	if req.By, err = analysis.ParseDimension(by); err != nil {
 		errs.Add("--by", cxm.ErrorFields(err)[0].Reason)
@@ -73,29 +67,18 @@ func runReport(ctx context.Context, m *Main, args []string) error {
 	if compare != "" && compare != analysis.ComparePrevious && compare != analysis.CompareLastYear {
 		errs.Add("--compare", "must be previous or last_year")
 	}
-	req.Compare = compare
-	if minN < 1 {
-		errs.Add("--min-n", "must be at least 1")
-	}
+	sf.checkMinN(&errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	db, ws, err := cfg.openWorkspace(ctx, m, slug)
+	sc, err := sf.open(ctx, m, defaultReportDays)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	req.Loc = ws.Location()
-	if req.From, req.To, err = reportPeriod(m, period, req.Loc, defaultReportDays); err != nil {
-		return err
-	}
-	if req.Touchpoints, err = db.ListTouchpoints(ctx, ws.ID); err != nil {
-		return err
-	}
-	if err := reportFilter(&req, touchpoints, stages); err != nil {
-		return err
-	}
-	rep, err := analysis.Feedback(ctx, db, ws.ID, req)
+	defer sc.db.Close()
+	req.Loc, req.From, req.To, req.Touchpoints = sc.loc, sc.from, sc.to, sc.touchpoints
+	req.Filter.TouchpointIDs, req.MatchNothing = sc.touchpointIDs, sc.matchNothing
+	rep, err := analysis.Feedback(ctx, sc.db, sc.ws.ID, req)
 	if err != nil {
 		return err
 	}
@@ -106,61 +89,6 @@ func runReport(ctx context.Context, m *Main, args []string) error {
 		return nil
 	}
 	return printReport(m.Stdout, rep, req)
-}
-
-// defaultReportDays is the period of a report without --period.
-const defaultReportDays = 90
-
-// reportPeriod returns the local midnights [from, to) of a named period,
-// or of the last days days, today included, when period is empty.
-func reportPeriod(m *Main, period string, loc *time.Location, days int) (time.Time, time.Time, error) {
-	if period != "" {
-		from, to, err := analysis.ParsePeriod(period, loc)
-		if err != nil {
-			return from, to, cxm.Invalid(cxm.FieldError{Field: "--period", Reason: cxm.ErrorFields(err)[0].Reason})
-		}
-		return from, to, nil
-	}
-	y, mo, d := m.Now().In(loc).Date()
-	return time.Date(y, mo, d+1-days, 0, 0, 0, 0, loc), time.Date(y, mo, d+1, 0, 0, 0, 0, loc), nil
-}
-
-// reportFilter keeps the touchpoints named by keys and those of the
-// stages named by stageKeys (both comma-separated).
-func reportFilter(req *analysis.FeedbackRequest, keys, stageKeys string) error {
-	split := func(s string) []string {
-		var out []string
-		for _, p := range strings.Split(s, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
-	var ids []int64
-	filtered := false
-	if ks := split(keys); len(ks) > 0 {
-		filtered = true
-		for _, k := range ks {
-			i := slices.IndexFunc(req.Touchpoints, func(t *cxm.Touchpoint) bool { return t.Key == k })
-			if i < 0 {
-				return cxm.Invalid(cxm.FieldError{Field: "--touchpoint", Reason: fmt.Sprintf("no touchpoint has the key %q", k)})
-			}
-			ids = append(ids, req.Touchpoints[i].ID)
-		}
-	}
-	if ss := split(stageKeys); len(ss) > 0 {
-		var inStages []int64
-		for _, t := range req.Touchpoints {
-			if slices.Contains(ss, t.StageKey) && (!filtered || slices.Contains(ids, t.ID)) {
-				inStages = append(inStages, t.ID)
-			}
-		}
-		ids, filtered = inStages, true
-	}
-	req.Filter.TouchpointIDs = ids
-	req.MatchNothing = filtered && len(ids) == 0
-	return nil
 }
 
 // printReport writes the report as a readable table: per group the

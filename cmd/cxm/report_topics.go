@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/cxmhq/cxm"
-	"github.com/cxmhq/cxm/analysis"
 	"github.com/cxmhq/cxm/metric"
 )
 
@@ -23,16 +22,10 @@ import (
 // mentioning the topic and of those mentioning it negatively, as GET
 // /api/v1/metrics/topics does.
 func runReportTopics(ctx context.Context, m *Main, args []string) error {
-	var cfg config
-	var slug, by, period, touchpoints, stages string
-	var minN int64
-	fs := newFlags("report topics", m, &cfg)
-	fs.StringVar(&slug, "workspace", "", "workspace slug (required)")
+	var sf reportScopeFlags
+	var by string
+	fs := newReportFlags("report topics", m, &sf)
 	fs.StringVar(&by, "by", "", "split by touchpoint, week or month")
-	fs.StringVar(&period, "period", "", "a year, month, ISO week or day in the workspace's time zone (default: the last 90 days)")
-	fs.StringVar(&touchpoints, "touchpoint", "", "only these touchpoint keys, comma-separated")
-	fs.StringVar(&stages, "stage", "", "only the touchpoints of these stage keys, comma-separated")
-	fs.Int64Var(&minN, "min-n", metric.DefaultMinN, "smallest n at which a figure is shown")
 	if err := parseFlags(fs, m, args); err != nil {
 		return err
 	}
@@ -41,40 +34,27 @@ func runReportTopics(ctx context.Context, m *Main, args []string) error {
 	if !q.By.Valid() {
 		errs.Add("--by", fmt.Sprintf("%q is not one of touchpoint, week, month", by))
 	}
-	if minN < 1 {
-		errs.Add("--min-n", "must be at least 1")
-	}
+	sf.checkMinN(&errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	db, ws, err := cfg.openWorkspace(ctx, m, slug)
+	sc, err := sf.open(ctx, m, defaultReportDays)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	q.Loc = ws.Location()
-	if q.From, q.To, err = reportPeriod(m, period, q.Loc, defaultReportDays); err != nil {
-		return err
-	}
-	req := analysis.FeedbackRequest{}
-	if req.Touchpoints, err = db.ListTouchpoints(ctx, ws.ID); err != nil {
-		return err
-	}
-	if err := reportFilter(&req, touchpoints, stages); err != nil {
-		return err
-	}
-	q.TouchpointIDs = req.Filter.TouchpointIDs
+	defer sc.db.Close()
+	q.Loc, q.From, q.To, q.TouchpointIDs = sc.loc, sc.from, sc.to, sc.touchpointIDs
 	counts := &cxm.TopicCounts{}
-	if !req.MatchNothing {
-		if counts, err = db.TopicCounts(ctx, ws.ID, q); err != nil {
+	if !sc.matchNothing {
+		if counts, err = sc.db.TopicCounts(ctx, sc.ws.ID, q); err != nil {
 			return err
 		}
 	}
 	keys := map[int64]string{}
-	for _, t := range req.Touchpoints {
+	for _, t := range sc.touchpoints {
 		keys[t.ID] = t.Key
 	}
-	return printTopicReport(m.Stdout, counts, q, keys, metric.Options{MinN: minN})
+	return printTopicReport(m.Stdout, counts, q, keys, metric.Options{MinN: sf.minN})
 }
 
 // topicGroupName names a group in the table.

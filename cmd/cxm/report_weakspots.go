@@ -19,24 +19,18 @@ import (
 // [--period 2026-10] [--compare previous|last_year] [--unadjusted]`. It
 // computes the same list as GET /api/v1/analysis/weak-spots.
 func runReportWeakSpots(ctx context.Context, m *Main, args []string) error {
-	var cfg config
-	var slug, met, period, compare, touchpoints, stages string
-	var minN int64
+	var sf reportScopeFlags
+	var met, compare string
 	var unadjusted, asJSON bool
-	fs := newFlags("report weak-spots", m, &cfg)
-	fs.StringVar(&slug, "workspace", "", "workspace slug (required)")
+	fs := newReportFlags("report weak-spots", m, &sf)
 	fs.StringVar(&met, "metric", "nps", "nps, csat, ces or rating")
-	fs.StringVar(&period, "period", "", "a year, month, ISO week or day in the workspace's time zone (default: the last 90 days)")
 	fs.StringVar(&compare, "compare", analysis.ComparePrevious, "compare with the previous period or the same period last_year")
-	fs.StringVar(&touchpoints, "touchpoint", "", "only these touchpoint keys, comma-separated")
-	fs.StringVar(&stages, "stage", "", "only the touchpoints of these stage keys, comma-separated")
-	fs.Int64Var(&minN, "min-n", metric.DefaultMinN, "smallest n at which a touchpoint is judged")
 	fs.BoolVar(&unadjusted, "unadjusted", false, "test each touchpoint's change alone, without the Benjamini–Hochberg correction")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON, as the API does")
 	if err := parseFlags(fs, m, args); err != nil {
 		return err
 	}
-	req := analysis.WeakSpotRequest{Compare: compare, Unadjusted: unadjusted, Options: metric.Options{MinN: minN}}
+	req := analysis.WeakSpotRequest{Compare: compare, Unadjusted: unadjusted, Options: metric.Options{MinN: sf.minN}}
 	var errs cxm.FieldErrors
 	var err error
 	if req.Metric, err = analysis.ParseMetric(met); err != nil {
@@ -45,30 +39,18 @@ func runReportWeakSpots(ctx context.Context, m *Main, args []string) error {
 	if compare != analysis.ComparePrevious && compare != analysis.CompareLastYear {
 		errs.Add("--compare", "must be previous or last_year")
 	}
-	if minN < 1 {
-		errs.Add("--min-n", "must be at least 1")
-	}
+	sf.checkMinN(&errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	db, ws, err := cfg.openWorkspace(ctx, m, slug)
+	sc, err := sf.open(ctx, m, defaultReportDays)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	req.Loc = ws.Location()
-	if req.From, req.To, err = reportPeriod(m, period, req.Loc, defaultReportDays); err != nil {
-		return err
-	}
-	if req.Touchpoints, err = db.ListTouchpoints(ctx, ws.ID); err != nil {
-		return err
-	}
-	filter := analysis.FeedbackRequest{Touchpoints: req.Touchpoints}
-	if err := reportFilter(&filter, touchpoints, stages); err != nil {
-		return err
-	}
-	req.Filter, req.MatchNothing = filter.Filter, filter.MatchNothing
-	rep, err := analysis.WeakSpots(ctx, db, ws.ID, req)
+	defer sc.db.Close()
+	req.Loc, req.From, req.To, req.Touchpoints = sc.loc, sc.from, sc.to, sc.touchpoints
+	req.Filter.TouchpointIDs, req.MatchNothing = sc.touchpointIDs, sc.matchNothing
+	rep, err := analysis.WeakSpots(ctx, sc.db, sc.ws.ID, req)
 	if err != nil {
 		return err
 	}
